@@ -1,0 +1,113 @@
+//! The `api` command line: `serve` (the default), `migrate`, `seed`, `schema`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::settings::{DEFAULT_BIND, Limits, Settings};
+
+/// The public-space risk platform's server and administration commands.
+#[derive(Debug, Parser)]
+#[command(name = "api", version, about)]
+pub struct Cli {
+    /// Options shared by every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Database URL (`sqlite://...` or `postgres://...`); the embedded SQLite file under the data folder when unset.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Folder for the embedded database and generated keys.
+    #[arg(long, env = "DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// Deployment profile: `development` seeds demo data and enables GraphiQL and introspection; `production` does not.
+    #[arg(long = "env", env = "APP_ENV", value_enum, default_value_t = Profile::Development, global = true)]
+    pub profile: Profile,
+    /// Log as JSON lines (also `LOG_FORMAT=json`).
+    #[arg(long, global = true)]
+    pub log_json: bool,
+}
+
+/// Deployment profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Profile {
+    /// A developer's machine or a demonstration.
+    Development,
+    /// A city's deployment.
+    Production,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve(ServeArgs),
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Seed the demo data (idempotent) and exit.
+    Seed,
+    /// Print the GraphQL schema (SDL) and exit.
+    Schema,
+}
+
+/// Options of `serve`.
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "BIND_ADDR", default_value = DEFAULT_BIND)]
+    pub bind: String,
+    /// Seed demo data: defaults to on in development, off in production.
+    #[arg(long, env = "SEED_DEMO")]
+    pub seed_demo: Option<bool>,
+    /// Allow schema introspection: defaults to on in development, off in production.
+    #[arg(long, env = "GRAPHQL_INTROSPECTION")]
+    pub introspection: Option<bool>,
+    /// Maximum page size of connections.
+    #[arg(long, env = "MAX_PAGE_SIZE", default_value_t = 100)]
+    pub max_page_size: usize,
+}
+
+impl Cli {
+    /// Settings for the chosen command.
+    pub fn settings(&self) -> Settings {
+        let development = self.global.profile == Profile::Development;
+        let defaults = ServeArgs {
+            bind: DEFAULT_BIND.to_owned(),
+            max_page_size: 100,
+            ..ServeArgs::default()
+        };
+        let serve = match &self.command {
+            Some(Command::Serve(args)) => args,
+            _ => &defaults,
+        };
+        let mut settings = Settings::embedded_default();
+        settings.database_url = self
+            .global
+            .database_url
+            .clone()
+            .filter(|url| !url.is_empty());
+        settings.data_dir = self.global.data_dir.clone();
+        settings.bind = serve.bind.clone();
+        settings.seed_demo = serve.seed_demo.unwrap_or(development);
+        settings.introspection = serve.introspection.unwrap_or(development);
+        settings.graphiql = development;
+        settings.limits = Limits {
+            page_size: serve.max_page_size,
+            ..Limits::default()
+        };
+        settings
+    }
+
+    /// Whether logs should be JSON lines.
+    pub fn log_json(&self) -> bool {
+        self.global.log_json
+            || std::env::var("LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"))
+    }
+}

@@ -1,0 +1,44 @@
+//! The `agenda` query.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Result};
+use sea_orm::DatabaseConnection;
+
+use crate::graphql::enums::EventCategory;
+use crate::graphql::scalars::{Date, parse_opt_id};
+use crate::graphql::types::agenda::AgendaDay;
+use crate::services::agenda::{self, AgendaQuery as Query};
+use crate::time::paris_today;
+
+/// The agenda of the coming days.
+#[derive(Default)]
+pub struct AgendaQuery;
+
+#[Object]
+impl AgendaQuery {
+    /// The agenda: one entry per Europe/Paris day from `from`, every day present even when empty, each with its events ordered by start and the conflicts flagged among them.
+    async fn agenda(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "First day (Europe/Paris); today when omitted.")] from: Option<Date>,
+        #[graphql(desc = "Number of days, from 1 to 90.", default = 30)] days: i32,
+        #[graphql(desc = "Only events in this zone or in a zone inside it.")] zone_id: Option<ID>,
+        #[graphql(desc = "Only events of this category.")] category: Option<EventCategory>,
+    ) -> Result<Vec<AgendaDay>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let query = Query {
+            from: from.map_or_else(|| paris_today(chrono::Utc::now()), |d| d.0),
+            days,
+            zone_id: parse_opt_id(zone_id.as_ref(), "zoneId")?,
+            category: category.map(Into::into),
+        };
+        let agenda = agenda::agenda(db, &query).await?;
+        let by_event = Arc::new(agenda.conflicts_by_event);
+        Ok(agenda
+            .days
+            .into_iter()
+            .map(|day| AgendaDay::new(day, Arc::clone(&by_event)))
+            .collect())
+    }
+}

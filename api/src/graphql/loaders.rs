@@ -1,0 +1,148 @@
+//! DataLoaders: resolvers ask for one row at a time, loaders answer a whole
+//! request's worth with one query per kind (no N+1). A fresh set is made per request
+//! so that no cached row outlives the request that read it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use entity::{deployment, organization, venue, zone};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::error::{ApiError, SharedError};
+use crate::services::conflicts::Conflict;
+
+/// Errors shared between the resolvers waiting on one batch.
+pub type LoadError = SharedError;
+
+/// The loaders of one request.
+pub struct Loaders {
+    /// Zones by id.
+    pub zones: DataLoader<ByIdLoader<zone::Entity>>,
+    /// Venues by id.
+    pub venues: DataLoader<ByIdLoader<venue::Entity>>,
+    /// Organizations by id.
+    pub organizations: DataLoader<ByIdLoader<organization::Entity>>,
+    /// Deployments by event id.
+    pub deployments: DataLoader<DeploymentsLoader>,
+    /// Conflicts by event id.
+    pub conflicts: DataLoader<ConflictsLoader>,
+}
+
+impl Loaders {
+    /// A fresh set of loaders on `db`.
+    pub fn new(db: &DatabaseConnection) -> Self {
+        Loaders {
+            zones: DataLoader::new(ByIdLoader::new(db), tokio::spawn),
+            venues: DataLoader::new(ByIdLoader::new(db), tokio::spawn),
+            organizations: DataLoader::new(ByIdLoader::new(db), tokio::spawn),
+            deployments: DataLoader::new(DeploymentsLoader(db.clone()), tokio::spawn),
+            conflicts: DataLoader::new(ConflictsLoader(db.clone()), tokio::spawn),
+        }
+    }
+}
+
+fn shared(err: DbErr) -> LoadError {
+    SharedError(Arc::new(ApiError::from(err)))
+}
+
+/// Loads rows of an entity whose primary key is an `i64` id.
+pub struct ByIdLoader<E> {
+    db: DatabaseConnection,
+    entity: std::marker::PhantomData<E>,
+}
+
+impl<E> ByIdLoader<E> {
+    fn new(db: &DatabaseConnection) -> Self {
+        ByIdLoader {
+            db: db.clone(),
+            entity: std::marker::PhantomData,
+        }
+    }
+}
+
+/// Reads the id of a row, for entities loaded by id.
+pub trait HasId {
+    /// The row's id.
+    fn id(&self) -> i64;
+}
+
+impl HasId for zone::Model {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+impl HasId for venue::Model {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+impl HasId for organization::Model {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+impl<E> Loader<i64> for ByIdLoader<E>
+where
+    E: EntityTrait + Send + Sync + 'static,
+    E::Model: HasId + Clone + Send + Sync + 'static,
+    E::PrimaryKey: sea_orm::PrimaryKeyTrait<ValueType = i64>,
+{
+    type Value = E::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        use sea_orm::{Iterable, PrimaryKeyToColumn};
+        let Some(pk) = E::PrimaryKey::iter().next() else {
+            return Ok(HashMap::new());
+        };
+        let rows = E::find()
+            .filter(pk.into_column().is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(shared)?;
+        Ok(rows.into_iter().map(|row| (row.id(), row)).collect())
+    }
+}
+
+/// Loads the deployments of events.
+pub struct DeploymentsLoader(DatabaseConnection);
+
+impl Loader<i64> for DeploymentsLoader {
+    type Value = Vec<deployment::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = deployment::Entity::find()
+            .filter(deployment::Column::EventId.is_in(keys.iter().copied()))
+            .order_by_asc(deployment::Column::Kind)
+            .all(&self.0)
+            .await
+            .map_err(shared)?;
+        let mut out: HashMap<i64, Vec<deployment::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            out.entry(row.event_id).or_default().push(row);
+        }
+        Ok(out)
+    }
+}
+
+/// Loads the conflicts of events read outside the agenda (which computes its own).
+pub struct ConflictsLoader(DatabaseConnection);
+
+impl Loader<i64> for ConflictsLoader {
+    type Value = Vec<Arc<Conflict>>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let mut found = crate::services::events::conflicts_for(&self.0, keys)
+            .await
+            .map_err(|err| SharedError(Arc::new(err)))?;
+        Ok(keys
+            .iter()
+            .map(|k| (*k, found.remove(k).unwrap_or_default()))
+            .collect())
+    }
+}

@@ -1,0 +1,68 @@
+//! The GraphQL schema: roots merged from per-domain parts, limits, extensions.
+
+pub mod agenda;
+pub mod catalog;
+pub mod enums;
+pub mod events;
+pub mod extension;
+pub mod loaders;
+pub mod scalars;
+pub mod types;
+
+use std::sync::Arc;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use sea_orm::DatabaseConnection;
+
+use crate::metrics::Metrics;
+use crate::settings::Settings;
+
+/// Every query of the platform.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(
+    agenda::AgendaQuery,
+    events::EventQuery,
+    catalog::CatalogQuery,
+);
+
+/// Every mutation of the platform.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(events::EventMutation);
+
+/// The schema type served.
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+}
+
+/// The schema with its data, limits and extensions.
+pub fn build(settings: &Settings, db: DatabaseConnection, metrics: Arc<Metrics>) -> AppSchema {
+    let limits = settings.limits.clone();
+    let mut builder = builder()
+        .data(db)
+        .data(limits.clone())
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity)
+        .limit_recursive_depth(limits.depth * 2)
+        .extension(extension::Observability { metrics });
+    if !settings.introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    builder().finish().sdl()
+}
+
+/// The id of the HTTP request an operation runs in, for logs and audit entries.
+#[derive(Debug, Clone)]
+pub struct RequestIdentifier(pub String);

@@ -1,0 +1,70 @@
+//! A day of the agenda.
+
+use std::sync::Arc;
+
+use async_graphql::Object;
+
+use crate::graphql::scalars::Date;
+use crate::graphql::types::event::{Conflict, Event};
+use crate::services::agenda as service;
+use crate::services::conflicts;
+
+/// One Europe/Paris day of the agenda, present even when it has no event.
+pub struct AgendaDay {
+    day: service::AgendaDay,
+    conflicts_by_event: Arc<std::collections::HashMap<i64, Vec<Arc<conflicts::Conflict>>>>,
+}
+
+impl AgendaDay {
+    /// Wraps a computed day; `conflicts_by_event` is shared by all days of one agenda.
+    pub fn new(
+        day: service::AgendaDay,
+        conflicts_by_event: Arc<std::collections::HashMap<i64, Vec<Arc<conflicts::Conflict>>>>,
+    ) -> Self {
+        AgendaDay {
+            day,
+            conflicts_by_event,
+        }
+    }
+}
+
+#[Object]
+impl AgendaDay {
+    /// The day (Europe/Paris).
+    async fn date(&self) -> Date {
+        Date(self.day.date)
+    }
+    /// Events running that day (including those that started earlier), ordered by start.
+    async fn events(&self) -> Vec<Event> {
+        self.day
+            .events
+            .iter()
+            .map(|e| {
+                let conflicts = self
+                    .conflicts_by_event
+                    .get(&e.id)
+                    .cloned()
+                    .unwrap_or_default();
+                Event::with_conflicts(Arc::clone(e), conflicts)
+            })
+            .collect()
+    }
+    /// Number of events running that day.
+    async fn event_count(&self) -> usize {
+        self.day.events.len()
+    }
+    /// Sum of the expected attendance of the day's events that are not cancelled or postponed.
+    async fn total_attendance(&self) -> i64 {
+        use entity::enums::EventStatus;
+        self.day
+            .events
+            .iter()
+            .filter(|e| !matches!(e.status, EventStatus::Cancelled | EventStatus::Postponed))
+            .map(|e| e.expected_attendance)
+            .sum()
+    }
+    /// Situations flagged among the day's events.
+    async fn conflicts(&self) -> Vec<Conflict> {
+        self.day.conflicts.iter().cloned().map(Conflict).collect()
+    }
+}

@@ -1,0 +1,242 @@
+//! Events, their deployments and their conflicts as the schema shows them.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{deployment, event};
+
+use crate::error::ApiError;
+use crate::graphql::enums::{
+    ConflictKind, EventCategory, EventStatus, PublicProfile, ResourceKind,
+};
+use crate::graphql::loaders::Loaders;
+use crate::graphql::types::catalog::{Organization, Venue, Zone};
+use crate::services::conflicts;
+
+/// An event or gathering on public space.
+pub struct Event {
+    model: Arc<event::Model>,
+    /// Conflicts already computed by the agenda, so its events need no extra query.
+    conflicts: Option<Vec<Arc<conflicts::Conflict>>>,
+}
+
+impl Event {
+    /// An event whose conflicts are loaded on demand.
+    pub fn new(model: event::Model) -> Self {
+        Event {
+            model: Arc::new(model),
+            conflicts: None,
+        }
+    }
+
+    /// An event whose conflicts are known.
+    pub fn with_conflicts(
+        model: Arc<event::Model>,
+        conflicts: Vec<Arc<conflicts::Conflict>>,
+    ) -> Self {
+        Event {
+            model,
+            conflicts: Some(conflicts),
+        }
+    }
+}
+
+#[Object]
+impl Event {
+    /// Identifier.
+    async fn id(&self) -> ID {
+        ID(self.model.id.to_string())
+    }
+    /// Title as announced.
+    async fn title(&self) -> &str {
+        &self.model.title
+    }
+    /// Category.
+    async fn category(&self) -> EventCategory {
+        self.model.category.into()
+    }
+    /// The venue; null for events on an area rather than a venue (a march, a street party).
+    async fn venue(&self, ctx: &Context<'_>) -> Result<Option<Venue>> {
+        let Some(id) = self.model.venue_id else {
+            return Ok(None);
+        };
+        Ok(ctx.data::<Loaders>()?.venues.load_one(id).await?.map(Venue))
+    }
+    /// The zone: the venue's zone, or the area of an event without a venue.
+    async fn zone(&self, ctx: &Context<'_>) -> Result<Zone> {
+        let row = ctx
+            .data::<Loaders>()?
+            .zones
+            .load_one(self.model.zone_id)
+            .await?;
+        row.map(Zone)
+            .ok_or_else(|| ApiError::not_found(format!("zone {}", self.model.zone_id)).into())
+    }
+    /// Start (UTC, RFC 3339).
+    async fn starts_at(&self) -> DateTime<Utc> {
+        self.model.starts_at
+    }
+    /// End (UTC, RFC 3339), after the start.
+    async fn ends_at(&self) -> DateTime<Utc> {
+        self.model.ends_at
+    }
+    /// Expected attendance.
+    async fn expected_attendance(&self) -> i64 {
+        self.model.expected_attendance
+    }
+    /// Organizer (an organization's name).
+    async fn organizer(&self) -> Option<&str> {
+        self.model.organizer.as_deref()
+    }
+    /// How the public behaves (DPS grid factor P2).
+    async fn public_profile(&self) -> PublicProfile {
+        self.model.public_profile.into()
+    }
+    /// Whether alcohol is served.
+    async fn alcohol(&self) -> bool {
+        self.model.alcohol
+    }
+    /// Planning status.
+    async fn status(&self) -> EventStatus {
+        self.model.status.into()
+    }
+    /// Reason given for the last status change.
+    async fn status_reason(&self) -> Option<&str> {
+        self.model.status_reason.as_deref()
+    }
+    /// Key shared by the editions of a recurring event.
+    async fn series(&self) -> Option<&str> {
+        self.model.series.as_deref()
+    }
+    /// Planned resources, one entry per kind.
+    async fn deployments(&self, ctx: &Context<'_>) -> Result<Vec<Deployment>> {
+        let rows = ctx
+            .data::<Loaders>()?
+            .deployments
+            .load_one(self.model.id)
+            .await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Deployment)
+            .collect())
+    }
+    /// Situations flagged for this event: overlap at its venue, crowds over its area's capacity, no planned deployment.
+    async fn conflicts(&self, ctx: &Context<'_>) -> Result<Vec<Conflict>> {
+        let found = match &self.conflicts {
+            Some(known) => known.clone(),
+            None => ctx
+                .data::<Loaders>()?
+                .conflicts
+                .load_one(self.model.id)
+                .await?
+                .unwrap_or_default(),
+        };
+        Ok(found.into_iter().map(Conflict).collect())
+    }
+    /// When the event was recorded.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.model.created_at
+    }
+    /// When the event last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.model.updated_at
+    }
+}
+
+/// The planned resources of one kind for an event.
+pub struct Deployment(pub deployment::Model);
+
+#[Object]
+impl Deployment {
+    /// Identifier.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Identifier of the event.
+    async fn event_id(&self) -> ID {
+        ID(self.0.event_id.to_string())
+    }
+    /// Kind of resource.
+    async fn kind(&self) -> ResourceKind {
+        self.0.kind.into()
+    }
+    /// Number of people (vehicles for transit reinforcement); 0 means withdrawn.
+    async fn count(&self) -> i32 {
+        self.0.count
+    }
+    /// Start of the shift (UTC).
+    async fn shift_start(&self) -> DateTime<Utc> {
+        self.0.shift_start
+    }
+    /// End of the shift (UTC).
+    async fn shift_end(&self) -> DateTime<Utc> {
+        self.0.shift_end
+    }
+    /// Organization providing the resources, when known.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        let Some(id) = self.0.organization_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .data::<Loaders>()?
+            .organizations
+            .load_one(id)
+            .await?
+            .map(Organization))
+    }
+}
+
+/// A situation flagged automatically on the agenda, for a person to look at.
+pub struct Conflict(pub Arc<conflicts::Conflict>);
+
+#[Object]
+impl Conflict {
+    /// Why the events are flagged.
+    async fn kind(&self) -> ConflictKind {
+        self.0.kind.into()
+    }
+    /// A sentence for the supervision team.
+    async fn message(&self) -> &str {
+        &self.0.message
+    }
+    /// Identifiers of the events involved.
+    async fn event_ids(&self) -> Vec<ID> {
+        self.0
+            .event_ids
+            .iter()
+            .map(|id| ID(id.to_string()))
+            .collect()
+    }
+}
+
+/// Result of `createEvent`.
+#[derive(SimpleObject)]
+pub struct CreateEventPayload {
+    /// The event created, with status PLANNED.
+    pub event: Event,
+}
+
+/// Result of `updateEvent`.
+#[derive(SimpleObject)]
+pub struct UpdateEventPayload {
+    /// The event as changed.
+    pub event: Event,
+}
+
+/// Result of `setEventStatus`.
+#[derive(SimpleObject)]
+pub struct SetEventStatusPayload {
+    /// The event with its new status.
+    pub event: Event,
+}
+
+/// Result of `upsertDeployment`.
+#[derive(SimpleObject)]
+pub struct UpsertDeploymentPayload {
+    /// The deployment as stored.
+    pub deployment: Deployment,
+    /// The event it belongs to.
+    pub event: Event,
+}

@@ -1,0 +1,326 @@
+//! GraphQL over HTTP, following the GraphQL-over-HTTP specification: POST with a
+//! JSON body for every operation, GET for queries only (405 for a mutation), the
+//! media type the client accepts (`application/graphql-response+json` when asked,
+//! `application/json` otherwise, 406 when neither), 415 for other request bodies,
+//! and 4xx for request errors under `application/graphql-response+json`.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, Header};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Request, Variables};
+use serde_json::{Map, Value, json};
+use tracing_actix_web::RequestId;
+
+use crate::graphql::extension::{OperationName, selected_operation};
+use crate::graphql::loaders::Loaders;
+use crate::http::AppState;
+
+/// The media types a GraphQL response can be sent in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ResponseType {
+    /// `application/graphql-response+json`: status codes tell request errors apart.
+    GraphqlResponse,
+    /// `application/json`: the legacy type; 200 for every well-formed request.
+    Json,
+}
+
+impl ResponseType {
+    fn content_type(self) -> &'static str {
+        match self {
+            ResponseType::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            ResponseType::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// The request's parameters once decoded.
+struct Params {
+    query: String,
+    variables: Option<Map<String, Value>>,
+    operation_name: Option<String>,
+}
+
+/// A request refused before execution: status and message.
+struct Refusal {
+    status: StatusCode,
+    message: String,
+}
+
+fn refuse(status: StatusCode, message: impl Into<String>) -> Refusal {
+    Refusal {
+        status,
+        message: message.into(),
+    }
+}
+
+fn refusal_response(refusal: Refusal, response_type: ResponseType) -> HttpResponse {
+    let body = json!({
+        "errors": [{ "message": refusal.message, "extensions": { "code": "BAD_REQUEST" } }]
+    });
+    let mut builder = HttpResponse::build(refusal.status);
+    if refusal.status == StatusCode::METHOD_NOT_ALLOWED {
+        builder.insert_header((header::ALLOW, "POST"));
+    }
+    builder
+        .content_type(response_type.content_type())
+        .body(body.to_string())
+}
+
+/// Picks the response type from `Accept`; `None` when the client accepts neither.
+fn negotiate(req: &HttpRequest) -> Option<ResponseType> {
+    if req.headers().get(header::ACCEPT).is_none() {
+        return Some(ResponseType::Json);
+    }
+    let accept = header::Accept::parse(req).ok()?;
+    accept.ranked().into_iter().find_map(|mime| {
+        match (
+            mime.type_().as_str(),
+            mime.subtype().as_str(),
+            mime.suffix().map(|s| s.as_str()),
+        ) {
+            ("application", "graphql-response", Some("json")) => {
+                Some(ResponseType::GraphqlResponse)
+            }
+            ("application", "json", None) | ("application", "*", _) | ("*", "*", _) => {
+                Some(ResponseType::Json)
+            }
+            _ => None,
+        }
+    })
+}
+
+fn accepts_html(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// Decodes the parameters of a POST body or a GET query string.
+fn params_from(object: Map<String, Value>) -> Result<Params, Refusal> {
+    let query = match object.get("query") {
+        Some(Value::String(query)) => query.clone(),
+        Some(_) => return Err(refuse(StatusCode::BAD_REQUEST, "`query` must be a string")),
+        None => return Err(refuse(StatusCode::BAD_REQUEST, "`query` is missing")),
+    };
+    let variables = match object.get("variables") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(vars)) => Some(vars.clone()),
+        Some(_) => {
+            return Err(refuse(
+                StatusCode::BAD_REQUEST,
+                "`variables` must be an object",
+            ));
+        }
+    };
+    let operation_name = match object.get("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(name.clone()),
+        Some(_) => {
+            return Err(refuse(
+                StatusCode::BAD_REQUEST,
+                "`operationName` must be a string",
+            ));
+        }
+    };
+    match object.get("extensions") {
+        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+        Some(_) => {
+            return Err(refuse(
+                StatusCode::BAD_REQUEST,
+                "`extensions` must be an object",
+            ));
+        }
+    }
+    Ok(Params {
+        query,
+        variables,
+        operation_name,
+    })
+}
+
+/// `POST /graphql`.
+pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
+    let Some(response_type) = negotiate(&req) else {
+        return refusal_response(
+            refuse(
+                StatusCode::NOT_ACCEPTABLE,
+                "accept application/graphql-response+json or application/json",
+            ),
+            ResponseType::Json,
+        );
+    };
+    let json_body = req.mime_type().ok().flatten().is_some_and(|m| {
+        m.type_() == mime::APPLICATION && m.subtype() == mime::JSON && m.suffix().is_none()
+    });
+    if !json_body {
+        return refusal_response(
+            refuse(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "the request body must be application/json",
+            ),
+            response_type,
+        );
+    }
+    let object = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(object)) => object,
+        Ok(Value::Array(_)) => {
+            return refusal_response(
+                refuse(
+                    StatusCode::BAD_REQUEST,
+                    "batched requests are not supported",
+                ),
+                response_type,
+            );
+        }
+        Ok(_) => {
+            return refusal_response(
+                refuse(StatusCode::BAD_REQUEST, "the body must be a JSON object"),
+                response_type,
+            );
+        }
+        Err(_) => {
+            return refusal_response(
+                refuse(StatusCode::BAD_REQUEST, "the body is not valid JSON"),
+                response_type,
+            );
+        }
+    };
+    match params_from(object) {
+        Ok(params) => execute(&req, &state, params, response_type).await,
+        Err(refusal) => refusal_response(refusal, response_type),
+    }
+}
+
+/// `GET /graphql`: queries only; GraphiQL for a browser when enabled.
+pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let pairs: Vec<(String, String)> =
+        match web::Query::<Vec<(String, String)>>::from_query(req.query_string()) {
+            Ok(pairs) => pairs.into_inner(),
+            Err(_) => Vec::new(),
+        };
+    let has_query = pairs.iter().any(|(k, _)| k == "query");
+    if !has_query && state.settings.graphiql && accepts_html(&req) {
+        let page = GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("Public-space platform")
+            .finish();
+        return HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(page);
+    }
+    let Some(response_type) = negotiate(&req) else {
+        return refusal_response(
+            refuse(
+                StatusCode::NOT_ACCEPTABLE,
+                "accept application/graphql-response+json or application/json",
+            ),
+            ResponseType::Json,
+        );
+    };
+    let mut object = Map::new();
+    for (key, value) in pairs {
+        let decoded = match key.as_str() {
+            "variables" | "extensions" => match serde_json::from_str::<Value>(&value) {
+                Ok(parsed) => parsed,
+                Err(_) => {
+                    return refusal_response(
+                        refuse(
+                            StatusCode::BAD_REQUEST,
+                            format!("`{key}` is not valid JSON"),
+                        ),
+                        response_type,
+                    );
+                }
+            },
+            _ => Value::String(value),
+        };
+        object.insert(key, decoded);
+    }
+    let params = match params_from(object) {
+        Ok(params) => params,
+        Err(refusal) => return refusal_response(refusal, response_type),
+    };
+    // Reads only: a mutation or subscription over GET could be triggered by a link
+    // or a prefetch, so it is refused before anything runs.
+    if let Ok(doc) = async_graphql::parser::parse_query(&params.query) {
+        if let Some((_, ty)) = selected_operation(&doc, params.operation_name.as_deref()) {
+            if ty != OperationType::Query {
+                return refusal_response(
+                    refuse(
+                        StatusCode::METHOD_NOT_ALLOWED,
+                        "only queries may be sent with GET; use POST",
+                    ),
+                    response_type,
+                );
+            }
+        }
+    }
+    execute(&req, &state, params, response_type).await
+}
+
+/// Any other method on `/graphql`.
+pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    let message = format!(
+        "{} is not supported on /graphql; use POST or GET",
+        req.method()
+    );
+    let mut response = refusal_response(
+        refuse(StatusCode::METHOD_NOT_ALLOWED, message),
+        ResponseType::Json,
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static("GET, POST"));
+    response
+}
+
+async fn execute(
+    req: &HttpRequest,
+    state: &AppState,
+    params: Params,
+    response_type: ResponseType,
+) -> HttpResponse {
+    let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    let mut request = Request::new(params.query)
+        .data(Loaders::new(&state.db))
+        .data(OperationName(params.operation_name.clone()));
+    if let Some(vars) = params.variables {
+        request = request.variables(Variables::from_json(Value::Object(vars)));
+    }
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(id) = request_id {
+        request = request.data(crate::graphql::RequestIdentifier(id));
+    }
+    let response = state.schema.execute(request).await;
+
+    // A request error (syntax, validation, variables) runs nothing: it has errors,
+    // no data and no error path.
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let mut body = match serde_json::to_value(&response) {
+        Ok(body) => body,
+        Err(err) => {
+            tracing::error!(error = %err, "cannot serialize a GraphQL response");
+            return HttpResponse::InternalServerError().finish();
+        }
+    };
+    if request_error {
+        if let Value::Object(map) = &mut body {
+            map.remove("data");
+        }
+    }
+    let status = if request_error && response_type == ResponseType::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    HttpResponse::build(status)
+        .content_type(response_type.content_type())
+        .body(body.to_string())
+}

@@ -1,0 +1,38 @@
+//! HTTP routes: GraphQL over HTTP, health, readiness and metrics.
+
+pub mod graphql;
+pub mod health;
+
+use std::sync::Arc;
+
+use actix_web::web;
+use sea_orm::DatabaseConnection;
+
+use crate::graphql::AppSchema;
+use crate::metrics::Metrics;
+use crate::settings::Settings;
+
+/// What every handler shares.
+pub struct AppState {
+    /// The GraphQL schema.
+    pub schema: AppSchema,
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// Metrics registry.
+    pub metrics: Arc<Metrics>,
+    /// Settings the server was built with.
+    pub settings: Settings,
+}
+
+/// Registers the routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/graphql")
+            .route(web::post().to(graphql::post))
+            .route(web::get().to(graphql::get))
+            .route(web::route().to(graphql::method_not_allowed)),
+    )
+    .route("/healthz", web::get().to(health::healthz))
+    .route("/readyz", web::get().to(health::readyz))
+    .route("/metrics", web::get().to(health::metrics));
+}

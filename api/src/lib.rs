@@ -1,0 +1,15 @@
+//! The platform's server: GraphQL API over actix-web, services on sea-orm, the demo
+//! seed and the command line's building blocks.
+
+pub mod cli;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod metrics;
+pub mod seed;
+pub mod services;
+pub mod settings;
+pub mod startup;
+pub mod telemetry;
+pub mod time;

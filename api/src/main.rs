@@ -1,0 +1,67 @@
+//! Entry point of the `api` command: parses the command line and hands over.
+
+use std::process::ExitCode;
+
+use api::cli::{Cli, Command};
+use api::startup::Application;
+use api::{db, graphql, seed, telemetry, time};
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.log_json());
+    let settings = cli.settings();
+    let outcome: Result<(), String> = match cli.command {
+        Some(Command::Schema) => {
+            print!("{}", graphql::sdl());
+            Ok(())
+        }
+        Some(Command::Migrate) => {
+            async {
+                let conn = db::connect(&settings).await.map_err(|e| e.to_string())?;
+                db::migrate(&conn).await.map_err(|e| e.to_string())?;
+                println!("migrations applied");
+                Ok(())
+            }
+            .await
+        }
+        Some(Command::Seed) => {
+            async {
+                let conn = db::connect(&settings).await.map_err(|e| e.to_string())?;
+                db::migrate(&conn).await.map_err(|e| e.to_string())?;
+                let report = seed::run(&conn, time::paris_today(chrono::Utc::now()))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!(
+                    "seeded {} reference rows, {} days, {} events",
+                    report.reference_rows, report.days, report.events
+                );
+                Ok(())
+            }
+            .await
+        }
+        Some(Command::Serve(_)) | None => {
+            async {
+                let app = Application::build(settings.clone())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let url = format!(
+                    "http://{}/graphql",
+                    settings.bind.replace(":0", &format!(":{}", app.port()))
+                );
+                tracing::info!(%url, "serving GraphQL");
+                println!("Serving the platform on {url}");
+                app.run_until_stopped().await.map_err(|e| e.to_string())
+            }
+            .await
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

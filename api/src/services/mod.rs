@@ -1,0 +1,7 @@
+//! Services: the platform's operations on the database. Resolvers call one service
+//! function each; SQL lives here and in the loaders only.
+
+pub mod agenda;
+pub mod catalog;
+pub mod conflicts;
+pub mod events;

@@ -1,0 +1,100 @@
+//! Building and running the server: database, migrations, seed, schema, routes.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpMessage, HttpServer, web};
+use sea_orm::{DatabaseConnection, DbErr};
+use tracing_actix_web::{RequestId, TracingLogger};
+
+use crate::http::{self, AppState};
+use crate::metrics::Metrics;
+use crate::settings::Settings;
+use crate::{db, graphql, seed, time};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database could not be reached, migrated or seeded.
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    /// The address could not be bound.
+    #[error("network: {0}")]
+    Io(#[from] std::io::Error),
+    /// Metrics could not be registered.
+    #[error("metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
+}
+
+/// A built server, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: DatabaseConnection,
+}
+
+impl Application {
+    /// Connects, migrates, seeds (when enabled) and binds.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let db = db::connect(&settings).await?;
+        db::migrate(&db).await?;
+        if settings.seed_demo {
+            let report = seed::run(&db, time::paris_today(chrono::Utc::now())).await?;
+            if report.reference_rows > 0 || report.days > 0 {
+                tracing::info!(?report, "demo data seeded");
+            }
+        }
+        let listener = TcpListener::bind(&settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let metrics = Arc::new(Metrics::new()?);
+        let schema = graphql::build(&settings, db.clone(), Arc::clone(&metrics));
+        let state = web::Data::new(AppState {
+            schema,
+            db: db.clone(),
+            metrics,
+            settings: settings.clone(),
+        });
+        let body_limit = settings.limits.body_bytes;
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(body_limit))
+                .wrap_fn(|req, srv| {
+                    use actix_web::dev::Service;
+                    let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+                    let fut = srv.call(req);
+                    async move {
+                        let mut response = fut.await?;
+                        if let Some(id) = request_id.and_then(|id| id.parse().ok()) {
+                            response.headers_mut().insert(
+                                actix_web::http::header::HeaderName::from_static("x-request-id"),
+                                id,
+                            );
+                        }
+                        Ok(response)
+                    }
+                })
+                .wrap(TracingLogger::default())
+                .configure(http::routes)
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server, db })
+    }
+
+    /// The port the server listens on (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The database pool, for administration commands and tests.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Serves until the process is asked to stop.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

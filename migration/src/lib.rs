@@ -1,0 +1,18 @@
+//! Schema migrations, identical on SQLite and PostgreSQL.
+//!
+//! Files are named `mYYYYMMDD_HHMMSS_what.rs` and never edited once released: a
+//! change is a new migration.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_agenda;
+
+/// Runs every migration in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_agenda::Migration)]
+    }
+}
