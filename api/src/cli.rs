@@ -55,6 +55,70 @@ pub enum Command {
     Seed,
     /// Print the GraphQL schema (SDL) and exit.
     Schema,
+    /// Manage people's accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage partner agencies' scoped tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Train, backtest or describe the risk model.
+    #[command(subcommand)]
+    Model(crate::cli_model::ModelCommand),
+    /// Import real weather or holiday calendars.
+    #[command(subcommand)]
+    Import(crate::cli_model::ImportCommand),
+    /// Time the platform's heavy paths.
+    #[command(subcommand)]
+    Bench(crate::cli_model::BenchCommand),
+}
+
+/// `api user ...`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Add {
+        /// Work e-mail.
+        #[arg(long)]
+        email: String,
+        /// Role: admin, supervisor, analyst, partner or dpo.
+        #[arg(long)]
+        role: String,
+        /// Code of the organization the person works for.
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// List accounts.
+    List,
+}
+
+/// `api token ...`
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Issue a scoped token for an organization; prints the secret once.
+    Issue {
+        /// Code of the organization the token acts for.
+        #[arg(long)]
+        org: String,
+        /// Scopes, comma-separated (e.g. `ingest:rtm-frequentation,read:agenda`).
+        #[arg(long, value_delimiter = ',', required = true)]
+        scopes: Vec<String>,
+        /// Allowed purposes, comma-separated (e.g. `ingestion,statistics`).
+        #[arg(long, value_delimiter = ',')]
+        purposes: Vec<String>,
+        /// Validity in days.
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+        /// A name for people.
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List tokens.
+    List,
+    /// Revoke a token by id; effective on the very next request.
+    Revoke {
+        /// The token's id.
+        id: i64,
+    },
 }
 
 /// Options of `serve`.
@@ -96,6 +160,8 @@ impl Cli {
         settings.data_dir = self.global.data_dir.clone();
         settings.bind = serve.bind.clone();
         settings.seed_demo = serve.seed_demo.unwrap_or(development);
+        // The ten-year history is demo data too.
+        settings.seed_history = settings.seed_demo;
         settings.introspection = serve.introspection.unwrap_or(development);
         settings.graphiql = development;
         settings.limits = Limits {

@@ -1,7 +1,9 @@
 //! The platform's server: GraphQL API over actix-web, services on sea-orm, the demo
 //! seed and the command line's building blocks.
 
+pub mod auth;
 pub mod cli;
+pub mod cli_model;
 pub mod db;
 pub mod error;
 pub mod graphql;

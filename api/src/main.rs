@@ -7,6 +7,8 @@ use api::startup::Application;
 use api::{db, graphql, seed, telemetry, time};
 use clap::Parser;
 
+mod admin;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -37,10 +39,16 @@ async fn main() -> ExitCode {
                     "seeded {} reference rows, {} days, {} events",
                     report.reference_rows, report.days, report.events
                 );
+                api::cli_model::seed_history(&conn).await?;
                 Ok(())
             }
             .await
         }
+        Some(Command::User(command)) => admin::user(&settings, command).await,
+        Some(Command::Token(command)) => admin::token(&settings, command).await,
+        Some(Command::Model(command)) => api::cli_model::model(&settings, command).await,
+        Some(Command::Import(command)) => api::cli_model::import(&settings, command).await,
+        Some(Command::Bench(command)) => api::cli_model::bench(&settings, command).await,
         Some(Command::Serve(_)) | None => {
             async {
                 let app = Application::build(settings.clone())

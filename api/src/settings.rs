@@ -18,6 +18,10 @@ pub struct Settings {
     pub bind: String,
     /// Seed the demo data (zones, venues, organizations, the next 30 days of events).
     pub seed_demo: bool,
+    /// Seed ten years of past events with their incidents (about 50,000 events) and
+    /// train a first risk model when none exists. Off in tests, which stay fast and
+    /// seed a small history themselves when they need one.
+    pub seed_history: bool,
     /// Whether clients may introspect the schema.
     pub introspection: bool,
     /// Whether a browser GET on `/graphql` gets GraphiQL.
@@ -26,6 +30,54 @@ pub struct Settings {
     pub limits: Limits,
     /// Maximum number of pooled database connections.
     pub max_connections: u32,
+    /// Authentication: tokens, password hashing, lockout.
+    pub auth: AuthSettings,
+}
+
+/// Authentication settings.
+#[derive(Clone, Debug)]
+pub struct AuthSettings {
+    /// `iss` claim of access tokens.
+    pub issuer: String,
+    /// `aud` claim of access tokens.
+    pub audience: String,
+    /// Lifetime of an access token, in seconds.
+    pub access_ttl_secs: i64,
+    /// Lifetime of a refresh token, in days.
+    pub refresh_ttl_days: i64,
+    /// PKCS#8 PEM file of the Ed25519 signing key; generated under `data_dir` when unset.
+    pub signing_key_file: Option<PathBuf>,
+    /// Public PEM files of older keys still accepted (key rotation).
+    pub verify_key_files: Vec<PathBuf>,
+    /// Argon2id memory cost in KiB.
+    pub argon2_memory_kib: u32,
+    /// Argon2id iterations.
+    pub argon2_iterations: u32,
+    /// Argon2id parallelism.
+    pub argon2_parallelism: u32,
+    /// Failed logins within the window that lock an e-mail.
+    pub lockout_threshold: u64,
+    /// The window, in minutes; an e-mail stays locked while it holds that many failures.
+    pub lockout_window_minutes: i64,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            issuer: "marseille-public-space-platform".to_owned(),
+            audience: "platform-api".to_owned(),
+            access_ttl_secs: 15 * 60,
+            refresh_ttl_days: 30,
+            signing_key_file: None,
+            verify_key_files: Vec::new(),
+            // OWASP's recommended Argon2id baseline: 19 MiB, 2 passes, 1 lane.
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            lockout_threshold: 5,
+            lockout_window_minutes: 15,
+        }
+    }
 }
 
 /// Limits applied to every GraphQL request.
@@ -64,10 +116,12 @@ impl Settings {
             data_dir: PathBuf::from("data"),
             bind: DEFAULT_BIND.to_owned(),
             seed_demo: true,
+            seed_history: true,
             introspection: true,
             graphiql: true,
             limits: Limits::default(),
             max_connections: 10,
+            auth: AuthSettings::default(),
         }
     }
 

@@ -8,6 +8,9 @@ use actix_web::{App, HttpMessage, HttpServer, web};
 use sea_orm::{DatabaseConnection, DbErr};
 use tracing_actix_web::{RequestId, TracingLogger};
 
+use crate::auth::keys::KeySet;
+use crate::auth::passwords::PasswordService;
+use crate::auth::service::AuthState;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::settings::Settings;
@@ -25,6 +28,9 @@ pub enum StartupError {
     /// Metrics could not be registered.
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),
+    /// Signing keys or password hashing could not be set up.
+    #[error("authentication: {0}")]
+    Auth(String),
 }
 
 /// A built server, ready to run.
@@ -45,15 +51,39 @@ impl Application {
                 tracing::info!(?report, "demo data seeded");
             }
         }
+        seed::history::prepare(&db, &settings).await?;
+        let auth = Arc::new(AuthState {
+            keys: KeySet::load(&settings).map_err(|e| StartupError::Auth(e.to_string()))?,
+            passwords: PasswordService::new(&settings.auth)
+                .map_err(|e| StartupError::Auth(e.to_string()))?,
+            settings: settings.auth.clone(),
+        });
+        if settings.seed_demo && settings.database_url.is_none() {
+            let created = seed::users::run(&db, &auth)
+                .await
+                .map_err(|e| StartupError::Auth(e.to_string()))?;
+            if !created.is_empty() {
+                println!("Demo accounts created (embedded default only):");
+                for (email, role, password) in created {
+                    println!("  {role:<10} {email:<32} {password}");
+                }
+            }
+        }
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
         let metrics = Arc::new(Metrics::new()?);
-        let schema = graphql::build(&settings, db.clone(), Arc::clone(&metrics));
+        let schema = graphql::build(
+            &settings,
+            db.clone(),
+            Arc::clone(&metrics),
+            Arc::clone(&auth),
+        );
         let state = web::Data::new(AppState {
             schema,
             db: db.clone(),
             metrics,
             settings: settings.clone(),
+            auth,
         });
         let body_limit = settings.limits.body_bytes;
         let server = HttpServer::new(move || {

@@ -4,11 +4,24 @@
 //! new column never becomes public by accident. The API crate builds its own types
 //! from these models.
 
+pub mod assessment;
+pub mod decision;
 pub mod deployment;
 pub mod enums;
 pub mod event;
+pub mod event_outcome;
+pub mod holiday;
+pub mod login_failure;
 pub mod organization;
+pub mod register;
+pub mod partner_token;
+pub mod platform_setting;
+pub mod refresh_token;
+pub mod risk_model;
 pub mod seed_day;
+pub mod session;
 pub mod source;
+pub mod user;
 pub mod venue;
+pub mod weather_day;
 pub mod zone;

@@ -6,6 +6,9 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_agenda;
+mod m20261128_000002_identity;
+mod m20261128_000004_register;
+mod m20261128_000005_scoring;
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -13,6 +16,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_agenda::Migration)]
+        vec![
+            Box::new(m20261128_000001_agenda::Migration),
+            Box::new(m20261128_000002_identity::Migration),
+            Box::new(m20261128_000004_register::Migration),
+            Box::new(m20261128_000005_scoring::Migration),
+        ]
     }
 }

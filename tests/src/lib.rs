@@ -1,1 +1,347 @@
-//! placeholder
+//! Black-box test harness: spawns the real server on port 0 with a fresh database,
+//! on SQLite (a file in a temporary folder) or on PostgreSQL (a database created for
+//! the test on the server named by `TEST_DATABASE_URL`, dropped afterwards).
+//!
+//! Without `TEST_DATABASE_URL` a PostgreSQL test reports that it did not run; with
+//! `CI` set it fails instead, so CI can never pass without PostgreSQL.
+
+// A harness that cannot set up its fixture has nothing to test: panicking with the
+// reason is the failure report.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use api::settings::Settings;
+use api::startup::Application;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter,
+};
+use serde_json::{Value, json};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// HTTP client.
+    pub client: reqwest::Client,
+    /// A connection to the test's database, to check what was (not) stored.
+    pub db: DatabaseConnection,
+    /// Which backend.
+    pub backend: Backend,
+    /// Settings the server runs with.
+    pub settings: Settings,
+    /// Access tokens of the test accounts, by role.
+    tokens: Mutex<HashMap<String, String>>,
+    _guard: Guard,
+}
+
+/// Password of every test account.
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
+/// Cleans up after a test: the data folder, and the PostgreSQL database if any.
+struct Guard {
+    _dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = &self.postgres {
+            // Dropping runs outside any runtime; a short-lived one cleans up.
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async move {
+                    if let Ok(admin) = Database::connect(&admin_url).await {
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
+                            .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The PostgreSQL server for tests, if configured; panics under CI when missing.
+fn postgres_url() -> Option<String> {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("CI is set but TEST_DATABASE_URL is not: the PostgreSQL tests must run in CI")
+        }
+        _ => None,
+    }
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let base = match base.rfind('/') {
+        Some(slash) if slash > "postgres://".len() => &base[..slash],
+        _ => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+impl TestApp {
+    /// Spawns a server with default settings on `backend`; `None` when PostgreSQL is
+    /// not configured (outside CI).
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Spawns a server after `configure` has changed its settings.
+    pub async fn spawn_with(
+        backend: Backend,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Option<TestApp> {
+        if std::env::var_os("TEST_LOG").is_some() {
+            api::telemetry::init(false);
+        }
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let mut settings = Settings::embedded_default();
+        settings.bind = "127.0.0.1:0".to_owned();
+        settings.data_dir = dir.path().to_path_buf();
+        settings.max_connections = 5;
+        // Ten years of history would make every test slow; tests that need history
+        // seed a small one themselves.
+        settings.seed_history = false;
+        // Cheap hashing keeps tests fast; the parameters' effect is not under test.
+        settings.auth.argon2_memory_kib = 1024;
+        settings.auth.argon2_iterations = 1;
+        let postgres = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => {
+                let Some(admin_url) = postgres_url() else {
+                    eprintln!(
+                        "NOT RUN on PostgreSQL: set TEST_DATABASE_URL to run this test there"
+                    );
+                    return None;
+                };
+                let name = format!(
+                    "it_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::SeqCst),
+                    uuid::Uuid::new_v4().simple()
+                );
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("connect to TEST_DATABASE_URL");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create the test database");
+                settings.database_url = Some(with_database(&admin_url, &name));
+                Some((admin_url, name))
+            }
+        };
+        let guard = Guard {
+            _dir: dir,
+            postgres,
+        };
+        configure(&mut settings);
+        let app = Application::build(settings.clone())
+            .await
+            .expect("server builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let db = app.db().clone();
+        tokio::spawn(app.run_until_stopped());
+        Some(TestApp {
+            address,
+            client: reqwest::Client::new(),
+            db,
+            backend,
+            settings,
+            tokens: Mutex::new(HashMap::new()),
+            _guard: guard,
+        })
+    }
+
+    /// POSTs an operation as JSON and returns the decoded body; panics on a non-JSON answer.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request sent");
+        response.json().await.expect("JSON body")
+    }
+
+    /// POSTs a GraphQL body with an optional bearer token and extra headers.
+    pub async fn post(
+        &self,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Value,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// Runs an operation with a bearer token and returns the decoded body.
+    pub async fn graphql_with(&self, token: &str, query: &str, variables: Value) -> Value {
+        self.post(
+            Some(token),
+            &[],
+            json!({ "query": query, "variables": variables }),
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON body")
+    }
+
+    /// Runs an operation as a test account of `role` (admin, supervisor, analyst,
+    /// partner, dpo), created and logged in on first use.
+    pub async fn graphql_as(&self, role: &str, query: &str, variables: Value) -> Value {
+        let token = self.token_for(role).await;
+        self.graphql_with(&token, query, variables).await
+    }
+
+    /// Creates the test account of `role` if needed; returns its e-mail.
+    pub async fn account(&self, role: &str) -> String {
+        let email = format!("{role}@test.example");
+        let exists = entity::user::Entity::find()
+            .filter(entity::user::Column::Email.eq(email.clone()))
+            .one(&self.db)
+            .await
+            .expect("user lookup")
+            .is_some();
+        if !exists {
+            let role_value = policies::roles::Role::parse(role).expect("known role");
+            let org_code = if role == "partner" { "rtm" } else { "csu" };
+            let org = entity::organization::Entity::find()
+                .filter(entity::organization::Column::Code.eq(org_code))
+                .one(&self.db)
+                .await
+                .expect("organization lookup")
+                .map(|o| o.id);
+            let auth = api::auth::service::AuthState {
+                keys: api::auth::keys::KeySet::load(&self.settings).expect("keys"),
+                passwords: api::auth::passwords::PasswordService::new(&self.settings.auth)
+                    .expect("hasher"),
+                settings: self.settings.auth.clone(),
+            };
+            api::auth::service::create_user(
+                &self.db,
+                &auth,
+                &email,
+                role_value,
+                org,
+                TEST_PASSWORD.to_owned(),
+            )
+            .await
+            .expect("create test user");
+        }
+        email
+    }
+
+    /// Logs in and returns the whole payload (`data.login`).
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        self.graphql(
+            "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken user { email role } } }",
+            json!({ "e": email, "p": password }),
+        )
+        .await
+    }
+
+    /// An access token of the test account of `role`.
+    pub async fn token_for(&self, role: &str) -> String {
+        if let Some(token) = self.tokens.lock().expect("token cache").get(role) {
+            return token.clone();
+        }
+        let email = self.account(role).await;
+        let body = self.login(&email, TEST_PASSWORD).await;
+        let token = body["data"]["login"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login as {role} failed: {body}"))
+            .to_owned();
+        self.tokens
+            .lock()
+            .expect("token cache")
+            .insert(role.to_owned(), token.clone());
+        token
+    }
+
+    /// Counts the rows of a table, to check that a refused change stored nothing.
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count query")
+            .expect("one row");
+        row.try_get::<i64>("", "n").expect("count value")
+    }
+}
+
+/// The error code of the first error of a GraphQL response, if any.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// The input path of the first error of a GraphQL response, if any.
+pub fn error_field(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["field"].as_str()
+}
+
+/// Declares, for each named async test function taking a [`Backend`], one test on
+/// SQLite and one on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    super::$name($crate::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}

@@ -11,6 +11,9 @@ use crate::graphql::types::agenda::AgendaDay;
 use crate::services::agenda::{self, AgendaQuery as Query};
 use crate::time::paris_today;
 
+/// Days shown when the client does not say.
+const DEFAULT_DAYS: i32 = 30;
+
 /// The agenda of the coming days.
 #[derive(Default)]
 pub struct AgendaQuery;
@@ -22,14 +25,18 @@ impl AgendaQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "First day (Europe/Paris); today when omitted.")] from: Option<Date>,
-        #[graphql(desc = "Number of days, from 1 to 90.", default = 30)] days: i32,
+        #[graphql(
+            desc = "Number of days, from 1 to 90; 30 when omitted or null.",
+            default = 30
+        )]
+        days: Option<i32>,
         #[graphql(desc = "Only events in this zone or in a zone inside it.")] zone_id: Option<ID>,
         #[graphql(desc = "Only events of this category.")] category: Option<EventCategory>,
     ) -> Result<Vec<AgendaDay>> {
         let db = ctx.data::<DatabaseConnection>()?;
         let query = Query {
             from: from.map_or_else(|| paris_today(chrono::Utc::now()), |d| d.0),
-            days,
+            days: days.unwrap_or(DEFAULT_DAYS),
             zone_id: parse_opt_id(zone_id.as_ref(), "zoneId")?,
             category: category.map(Into::into),
         };

@@ -1,6 +1,5 @@
 //! Event queries and mutations.
 
-use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -43,11 +42,37 @@ pub struct EventFilter {
     pub search: Option<String>,
 }
 
-/// Extra fields of the events connection.
+/// A page of events (a Relay connection).
 #[derive(SimpleObject)]
-pub struct EventConnectionFields {
+pub struct EventConnection {
+    /// The events of this page, each with its cursor.
+    pub edges: Vec<EventEdge>,
+    /// Where this page stands in the list.
+    pub page_info: PageInfo,
     /// Number of events matching the filter, over all pages.
     pub total_count: u64,
+}
+
+/// An event in a page, with its cursor.
+#[derive(SimpleObject)]
+pub struct EventEdge {
+    /// Opaque position of the event in the list; pass it as `after` to read what follows.
+    pub cursor: String,
+    /// The event.
+    pub node: Event,
+}
+
+/// Where a page stands in a list (Relay).
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    /// Whether more items follow this page.
+    pub has_next_page: bool,
+    /// Whether items precede this page (true when the page started after a cursor).
+    pub has_previous_page: bool,
+    /// Cursor of the first item of the page.
+    pub start_cursor: Option<String>,
+    /// Cursor of the last item of the page.
+    pub end_cursor: Option<String>,
 }
 
 fn encode_cursor((starts_at, id): Cursor) -> String {
@@ -84,7 +109,7 @@ impl EventQuery {
         )]
         first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge already seen; the page starts after it.")] after: Option<String>,
-    ) -> Result<Connection<String, Event, EventConnectionFields>> {
+    ) -> Result<EventConnection> {
         let db = ctx.data::<DatabaseConnection>()?;
         let max = ctx.data::<Limits>()?.page_size;
         let first = first.unwrap_or(DEFAULT_PAGE);
@@ -112,19 +137,24 @@ impl EventQuery {
             search: filter.search,
         };
         let page = events::list(db, &service_filter, page_size as u64, after).await?;
-        let mut connection = Connection::with_additional_fields(
-            after.is_some(),
-            page.has_next,
-            EventConnectionFields {
-                total_count: page.total,
+        let edges: Vec<EventEdge> = page
+            .events
+            .into_iter()
+            .map(|e| EventEdge {
+                cursor: encode_cursor((e.starts_at, e.id)),
+                node: Event::new(e),
+            })
+            .collect();
+        Ok(EventConnection {
+            page_info: PageInfo {
+                has_next_page: page.has_next,
+                has_previous_page: after.is_some(),
+                start_cursor: edges.first().map(|e| e.cursor.clone()),
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
             },
-        );
-        connection.edges.extend(
-            page.events
-                .into_iter()
-                .map(|e| Edge::new(encode_cursor((e.starts_at, e.id)), Event::new(e))),
-        );
-        Ok(connection)
+            edges,
+            total_count: page.total,
+        })
     }
 }
 

@@ -1,5 +1,7 @@
-//! A schema extension for every transport: records each operation's metrics and
-//! gives every error a stable code. An error that reaches the client without one
+//! A schema extension for every transport: checks every root field against the
+//! permission matrix before it runs (default deny: a new root field is closed until
+//! the matrix names it), records each operation's metrics and gives every error a
+//! stable code. An error that reaches the client without one
 //! came from somewhere unexpected; its text may carry internals, so it is logged
 //! and replaced by "internal error".
 
@@ -7,10 +9,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextResolve,
+    ResolveInfo,
 };
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use async_graphql::{Response, ServerError, ServerResult, Variables};
+use async_graphql::{PathSegment, Response, ServerError, ServerResult, Value, Variables};
+
+use crate::auth::Viewer;
 
 use crate::metrics::Metrics;
 
@@ -86,6 +91,37 @@ impl Extension for ObservabilityExtension {
         response
     }
 
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        if info.path_node.parent.is_none()
+            && !info.is_for_introspection
+            && !info.name.starts_with("__")
+        {
+            let anonymous = Viewer::anonymous();
+            let viewer = ctx.data_opt::<Viewer>().unwrap_or(&anonymous);
+            if let Err(denial) =
+                policies::permissions::authorize(&viewer.subject, info.name, viewer.purpose, None)
+            {
+                let mut error = ServerError::new(
+                    format!("{}: {}", denial.operation, denial.reason),
+                    Some(info.field.name.pos),
+                );
+                error.path = vec![PathSegment::Field(
+                    info.alias.unwrap_or(info.name).to_owned(),
+                )];
+                let ext = error.extensions.get_or_insert_with(Default::default);
+                ext.set("code", denial.code());
+                ext.set("reason", denial.reason.code());
+                return Err(error);
+            }
+        }
+        next.run(ctx, info).await
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -122,7 +158,8 @@ pub fn mask_uncoded(errors: &mut [ServerError]) {
         // show and are the client's to fix.
         let users = error.path.is_empty()
             || error.message.starts_with("Failed to parse")
-            || error.message.starts_with("Invalid value");
+            || error.message.starts_with("Invalid value")
+            || error.message.starts_with("Expected input type");
         let code = if users {
             "BAD_USER_INPUT"
         } else {

@@ -27,6 +27,8 @@ pub struct Loaders {
     pub deployments: DataLoader<DeploymentsLoader>,
     /// Conflicts by event id.
     pub conflicts: DataLoader<ConflictsLoader>,
+    /// Assessments, decisions and the pause switch.
+    pub scoring: crate::graphql::scoring::loaders::ScoringLoaders,
 }
 
 impl Loaders {
@@ -38,6 +40,7 @@ impl Loaders {
             organizations: DataLoader::new(ByIdLoader::new(db), tokio::spawn),
             deployments: DataLoader::new(DeploymentsLoader(db.clone()), tokio::spawn),
             conflicts: DataLoader::new(ConflictsLoader(db.clone()), tokio::spawn),
+            scoring: crate::graphql::scoring::loaders::ScoringLoaders::new(db),
         }
     }
 }

@@ -1,12 +1,15 @@
 //! The GraphQL schema: roots merged from per-domain parts, limits, extensions.
 
 pub mod agenda;
+pub mod auth;
 pub mod catalog;
 pub mod enums;
 pub mod events;
 pub mod extension;
 pub mod loaders;
+pub mod register;
 pub mod scalars;
+pub mod scoring;
 pub mod types;
 
 use std::sync::Arc;
@@ -24,12 +27,20 @@ pub struct QueryRoot(
     agenda::AgendaQuery,
     events::EventQuery,
     catalog::CatalogQuery,
+    auth::AuthQuery,
+    register::RegisterQuery,
+    scoring::ScoringQuery,
 );
 
 /// Every mutation of the platform.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(events::EventMutation);
+pub struct MutationRoot(
+    events::EventMutation,
+    auth::AuthMutation,
+    register::RegisterMutation,
+    scoring::ScoringMutation,
+);
 
 /// The schema type served.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -43,11 +54,17 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
 }
 
 /// The schema with its data, limits and extensions.
-pub fn build(settings: &Settings, db: DatabaseConnection, metrics: Arc<Metrics>) -> AppSchema {
+pub fn build(
+    settings: &Settings,
+    db: DatabaseConnection,
+    metrics: Arc<Metrics>,
+    auth: Arc<crate::auth::service::AuthState>,
+) -> AppSchema {
     let limits = settings.limits.clone();
     let mut builder = builder()
         .data(db)
         .data(limits.clone())
+        .data(auth)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity)
         .limit_recursive_depth(limits.depth * 2)

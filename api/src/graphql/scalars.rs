@@ -13,6 +13,7 @@ pub struct Date(pub NaiveDate);
     name = "Date",
     specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6"
 )]
+/// A calendar day in Europe/Paris, written `YYYY-MM-DD` (ISO 8601), e.g. `2026-12-05`.
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {

@@ -13,9 +13,12 @@ use async_graphql::{Request, Variables};
 use serde_json::{Map, Value, json};
 use tracing_actix_web::RequestId;
 
+use crate::auth::{self, Viewer};
+use crate::error::ApiError;
 use crate::graphql::extension::{OperationName, selected_operation};
 use crate::graphql::loaders::Loaders;
 use crate::http::AppState;
+use policies::roles::Purpose;
 
 /// The media types a GraphQL response can be sent in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -277,14 +280,92 @@ pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
     response
 }
 
+/// The viewer of a request from its `Authorization` and `X-Purpose` headers. A
+/// present but invalid credential is refused, never treated as anonymous.
+async fn viewer_of(req: &HttpRequest, state: &AppState) -> Result<Viewer, HttpResponse> {
+    let purpose = match req.headers().get("x-purpose") {
+        None => None,
+        Some(value) => match value.to_str().ok().map(Purpose::parse) {
+            Some(Ok(purpose)) => Some(purpose),
+            _ => {
+                let allowed: Vec<&str> = Purpose::ALL.iter().map(|p| p.as_str()).collect();
+                let message = format!(
+                    "unknown purpose in X-Purpose; expected one of {}",
+                    allowed.join(", ")
+                );
+                return Err(coded_error(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_USER_INPUT",
+                    &message,
+                ));
+            }
+        },
+    };
+    let Some(header) = req.headers().get(header::AUTHORIZATION) else {
+        let mut viewer = Viewer::anonymous();
+        viewer.purpose = purpose;
+        return Ok(viewer);
+    };
+    let bearer = header
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let result = match bearer {
+        Some(token) => auth::service::authenticate(&state.db, &state.auth, token, purpose).await,
+        None => Err(ApiError::Unauthenticated(
+            "the Authorization header must be `Bearer <token>`".to_owned(),
+        )),
+    };
+    result.map_err(|err| match err {
+        ApiError::Unauthenticated(message) => {
+            let mut response = coded_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &message);
+            let challenge = format!(
+                "Bearer realm=\"platform\", error=\"invalid_token\", error_description=\"{}\"",
+                message.replace('"', "'")
+            );
+            if let Ok(value) = header::HeaderValue::from_str(&challenge) {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, value);
+            }
+            response
+        }
+        other => {
+            let graphql = other.to_graphql();
+            coded_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                &graphql.message,
+            )
+        }
+    })
+}
+
+fn coded_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    HttpResponse::build(status)
+        .content_type(ResponseType::Json.content_type())
+        .body(body.to_string())
+}
+
 async fn execute(
     req: &HttpRequest,
     state: &AppState,
     params: Params,
     response_type: ResponseType,
 ) -> HttpResponse {
+    let viewer = match viewer_of(req, state).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
     let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
     let mut request = Request::new(params.query)
+        .data(viewer)
         .data(Loaders::new(&state.db))
         .data(OperationName(params.operation_name.clone()));
     if let Some(vars) = params.variables {

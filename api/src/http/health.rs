@@ -35,3 +35,9 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         }
     }
 }
+
+/// The public keys that verify access tokens (JWK set), so that partners can check
+/// a token without holding any secret.
+pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(&state.auth.keys.jwks)
+}

@@ -22,6 +22,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Settings the server was built with.
     pub settings: Settings,
+    /// Keys and password hashing.
+    pub auth: Arc<crate::auth::service::AuthState>,
 }
 
 /// Registers the routes.
@@ -34,5 +36,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
-    .route("/metrics", web::get().to(health::metrics));
+    .route("/metrics", web::get().to(health::metrics))
+    .route("/.well-known/jwks.json", web::get().to(health::jwks));
 }

@@ -6,7 +6,10 @@
 //! tops the rolling window up with the days that have come into it.
 
 pub mod agenda;
+pub mod history;
 pub mod marseille;
+pub mod register;
+pub mod users;
 
 use std::collections::HashMap;
 
@@ -41,6 +44,7 @@ pub async fn run(db: &DatabaseConnection, today: NaiveDate) -> Result<SeedReport
         reference_rows: seed_reference(&txn).await?,
         ..SeedReport::default()
     };
+    report.reference_rows += register::seed(&txn).await?;
     let venues: HashMap<String, venue::Model> = venue::Entity::find()
         .all(&txn)
         .await?

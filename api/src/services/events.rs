@@ -357,6 +357,7 @@ pub async fn create(db: &DatabaseConnection, input: NewEvent) -> ApiResult<event
     }
     .insert(&txn)
     .await?;
+    crate::services::scoring::rescore_event(&txn, model.id).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -405,6 +406,7 @@ pub async fn update(
     model.series = Set(merged.series);
     model.updated_at = Set(Utc::now());
     let updated = model.update(&txn).await?;
+    crate::services::scoring::rescore_event(&txn, updated.id).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -503,6 +505,7 @@ pub async fn set_status(
             active.update(&txn).await?;
         }
     }
+    crate::services::scoring::rescore_event(&txn, updated.id).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -599,6 +602,7 @@ pub async fn upsert_deployment(
             .await?
         }
     };
+    crate::services::scoring::rescore_event(&txn, saved.event_id).await?;
     txn.commit().await?;
     Ok(saved)
 }

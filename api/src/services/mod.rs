@@ -5,3 +5,6 @@ pub mod agenda;
 pub mod catalog;
 pub mod conflicts;
 pub mod events;
+pub mod history;
+pub mod register;
+pub mod scoring;

@@ -28,6 +28,7 @@ impl AgendaDay {
     }
 }
 
+/// One Europe/Paris day of the agenda, present even when it has no event.
 #[Object]
 impl AgendaDay {
     /// The day (Europe/Paris).
@@ -66,5 +67,34 @@ impl AgendaDay {
     /// Situations flagged among the day's events.
     async fn conflicts(&self) -> Vec<Conflict> {
         self.day.conflicts.iter().cloned().map(Conflict).collect()
+    }
+    /// Highest overall risk (0-10) among the current assessments of the day's events that take place (neither cancelled nor postponed); null when none is scored.
+    async fn max_risk(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Option<f64>> {
+        let ids: Vec<i64> = self
+            .day
+            .events
+            .iter()
+            .filter(|e| crate::services::scoring::features::active(e.status))
+            .map(|e| e.id)
+            .collect();
+        let loaders = &ctx.data::<crate::graphql::loaders::Loaders>()?.scoring;
+        let current = loaders.current.load_many(ids).await?;
+        Ok(current.values().map(|a| a.risk_overall).reduce(f64::max))
+    }
+    /// Whether scoring is paused platform-wide: no new assessment is made, the risks shown may be out of date.
+    async fn scoring_paused(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<bool> {
+        use crate::graphql::scoring::loaders::StatusKey;
+        let loaders = &ctx.data::<crate::graphql::loaders::Loaders>()?.scoring;
+        Ok(loaders
+            .status
+            .load_one(StatusKey)
+            .await?
+            .is_some_and(|s| s.paused))
     }
 }

@@ -9,6 +9,7 @@ use crate::graphql::loaders::Loaders;
 /// A zone of the city: the city itself, an arrondissement, a quartier or a site.
 pub struct Zone(pub zone::Model);
 
+/// A zone of the city: the city itself, an arrondissement, a quartier or a site.
 #[Object]
 impl Zone {
     /// Identifier.
@@ -48,6 +49,7 @@ impl Zone {
 /// A place where events happen.
 pub struct Venue(pub venue::Model);
 
+/// A place where events happen.
 #[Object]
 impl Venue {
     /// Identifier.
@@ -114,6 +116,7 @@ impl Venue {
 /// A municipal service or a partner agency.
 pub struct Organization(pub organization::Model);
 
+/// A municipal service or a partner agency.
 #[Object]
 impl Organization {
     /// Identifier.

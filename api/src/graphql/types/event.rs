@@ -42,6 +42,7 @@ impl Event {
     }
 }
 
+/// An event or gathering on public space.
 #[Object]
 impl Event {
     /// Identifier.
@@ -135,6 +136,47 @@ impl Event {
         };
         Ok(found.into_iter().map(Conflict).collect())
     }
+    /// The current assessment (the latest); null while the event has never been scored (no model yet, scoring paused, or cancelled).
+    async fn assessment(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::graphql::types::assessment::Assessment>> {
+        let loaders = &ctx.data::<Loaders>()?.scoring;
+        let row = loaders.current.load_one(self.model.id).await?;
+        Ok(row.map(crate::graphql::types::assessment::Assessment))
+    }
+    /// Every assessment of the event, newest first: how its risk evolved.
+    async fn assessments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Most assessments returned, from 1 to 100.", default = 20)] first: i32,
+    ) -> Result<Vec<crate::graphql::types::assessment::Assessment>> {
+        let first = usize::try_from(first)
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| ApiError::bad_input("first", "first must be between 1 and 100"))?;
+        let loaders = &ctx.data::<Loaders>()?.scoring;
+        let rows = loaders.history.load_one(self.model.id).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .take(first)
+            .map(crate::graphql::types::assessment::Assessment)
+            .collect())
+    }
+    /// Decisions people recorded on the event, newest first.
+    async fn decisions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::graphql::types::decision::Decision>> {
+        let loaders = &ctx.data::<Loaders>()?.scoring;
+        let rows = loaders.decisions.load_one(self.model.id).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::graphql::types::decision::Decision)
+            .collect())
+    }
     /// When the event was recorded.
     async fn created_at(&self) -> DateTime<Utc> {
         self.model.created_at
@@ -148,6 +190,7 @@ impl Event {
 /// The planned resources of one kind for an event.
 pub struct Deployment(pub deployment::Model);
 
+/// The planned resources of one kind for an event.
 #[Object]
 impl Deployment {
     /// Identifier.
@@ -191,6 +234,7 @@ impl Deployment {
 /// A situation flagged automatically on the agenda, for a person to look at.
 pub struct Conflict(pub Arc<conflicts::Conflict>);
 
+/// A situation flagged automatically on the agenda, for a person to look at.
 #[Object]
 impl Conflict {
     /// Why the events are flagged.

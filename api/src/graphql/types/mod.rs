@@ -1,5 +1,9 @@
 //! GraphQL object types, built from storage models (never derived on them).
 
 pub mod agenda;
+pub mod assessment;
 pub mod catalog;
+pub mod decision;
 pub mod event;
+pub mod register;
+pub mod scoring_method;

@@ -1,0 +1,306 @@
+//! An event's assessment as the schema shows it: risks per field, expected incidents,
+//! the adequacy of the planned deployment, first aid by the DPS grid, and the
+//! explanation of every number.
+
+use async_graphql::{Enum, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::assessment;
+use scoring::features::Field;
+
+use crate::graphql::enums::ResourceKind;
+use crate::graphql::scalars::Date;
+use crate::services::scoring::{self as service, features::stored_kind};
+
+/// The three fields of risk.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum RiskField {
+    /// Nuisance, incivilities, occupation of public space.
+    Tranquillity,
+    /// Incidents, offences, rescue.
+    Security,
+    /// Traffic, transit, access.
+    Mobility,
+}
+
+impl From<Field> for RiskField {
+    fn from(value: Field) -> Self {
+        match value {
+            Field::Tranquillity => RiskField::Tranquillity,
+            Field::Security => RiskField::Security,
+            Field::Mobility => RiskField::Mobility,
+        }
+    }
+}
+
+/// Level of first-aid coverage of the national DPS grid.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum DpsType {
+    /// RIS up to 0.25: no minimum.
+    None,
+    /// RIS up to 1.125: an alert and first-aid point of 2 workers.
+    Paps,
+    /// RIS up to 12: small-scale DPS.
+    DpsPe,
+    /// RIS up to 36: medium-scale DPS.
+    DpsMe,
+    /// RIS over 36: large-scale DPS, the prefecture involved.
+    DpsGe,
+}
+
+impl From<scoring::dps::DpsType> for DpsType {
+    fn from(value: scoring::dps::DpsType) -> Self {
+        use scoring::dps::DpsType as D;
+        match value {
+            D::None => DpsType::None,
+            D::Paps => DpsType::Paps,
+            D::DpsPe => DpsType::DpsPe,
+            D::DpsMe => DpsType::DpsMe,
+            D::DpsGe => DpsType::DpsGe,
+        }
+    }
+}
+
+/// The risk of one field.
+#[derive(SimpleObject)]
+pub struct FieldRisk {
+    /// The field.
+    pub field: RiskField,
+    /// Risk from 0 to 10: 7 means riskier than 70 % of the past events of the reference period.
+    pub risk: f64,
+}
+
+/// Incidents expected in one field during the event.
+#[derive(SimpleObject)]
+pub struct ExpectedIncidents {
+    /// The field.
+    pub field: RiskField,
+    /// Expected number of incidents (a mean, not a count).
+    pub incidents: f64,
+}
+
+/// Planned against required resources of one kind.
+#[derive(SimpleObject)]
+pub struct KindAdequacy {
+    /// Kind of resource.
+    pub kind: ResourceKind,
+    /// Planned by the deployment.
+    pub planned: i32,
+    /// Required by the rules for this risk and attendance.
+    pub required: i32,
+    /// planned / required in %, one decimal; null when nothing is required.
+    pub percent: Option<f64>,
+}
+
+/// First aid by the national DPS grid (arrêté of 7 November 2006).
+#[derive(SimpleObject)]
+pub struct FirstAid {
+    /// The grid's risk index (RIS).
+    pub ris: f64,
+    /// First-aid workers required.
+    pub workers: i32,
+    /// Level of coverage.
+    pub dps_type: DpsType,
+}
+
+/// A span of history a model learned from.
+#[derive(SimpleObject)]
+pub struct TrainingWindow {
+    /// First day.
+    pub first: Date,
+    /// Last day.
+    pub last: Date,
+    /// Number of past events.
+    pub events: i64,
+}
+
+impl TrainingWindow {
+    /// From the scoring crate's window.
+    pub fn new(first: NaiveDate, last: NaiveDate, events: usize) -> Self {
+        TrainingWindow {
+            first: Date(first),
+            last: Date(last),
+            events: i64::try_from(events).unwrap_or(i64::MAX),
+        }
+    }
+}
+
+/// One feature's part in a field's expected incidents.
+#[derive(SimpleObject)]
+pub struct Contribution {
+    /// The model input (a design column, e.g. `category_concert`, `log_attendance`).
+    pub feature: String,
+    /// The event's value of that input.
+    pub value: f64,
+    /// The learned coefficient (log scale).
+    pub coefficient: f64,
+    /// coefficient x value: what the input adds to the log of expected incidents.
+    pub log_contribution: f64,
+    /// How many times the input multiplies expected incidents.
+    pub factor: f64,
+}
+
+/// Why a field's expected incidents are what they are.
+#[derive(SimpleObject)]
+pub struct FieldExplanation {
+    /// The field.
+    pub field: RiskField,
+    /// Expected incidents per thousand person-hours of the reference event.
+    pub baseline_rate: f64,
+    /// The event's exposure in thousand person-hours (attendance x duration).
+    pub exposure: f64,
+    /// Expected incidents: exposure x baseline rate x the product of the factors.
+    pub expected_incidents: f64,
+    /// Non-zero contributions, largest effect first.
+    pub contributions: Vec<Contribution>,
+}
+
+/// The explanation of an assessment.
+#[derive(SimpleObject)]
+pub struct Explanation {
+    /// Version of the model that scored.
+    pub model_version: String,
+    /// The history the model learned from.
+    pub training_window: TrainingWindow,
+    /// One explanation per field.
+    pub fields: Vec<FieldExplanation>,
+}
+
+/// One scoring of an event by the risk model: advice for the supervision team, never a decision.
+pub struct Assessment(pub assessment::Model);
+
+/// One scoring of an event by the risk model: advice for the supervision team, never a decision.
+#[Object]
+impl Assessment {
+    /// Identifier.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Identifier of the event scored.
+    async fn event_id(&self) -> ID {
+        ID(self.0.event_id.to_string())
+    }
+    /// Overall risk from 0 to 10: the highest field risk.
+    async fn risk(&self) -> f64 {
+        self.0.risk_overall
+    }
+    /// Risk of each field, tranquillity, security and mobility.
+    async fn risk_by_field(&self) -> Vec<FieldRisk> {
+        vec![
+            FieldRisk {
+                field: RiskField::Tranquillity,
+                risk: self.0.risk_tranquillity,
+            },
+            FieldRisk {
+                field: RiskField::Security,
+                risk: self.0.risk_security,
+            },
+            FieldRisk {
+                field: RiskField::Mobility,
+                risk: self.0.risk_mobility,
+            },
+        ]
+    }
+    /// Incidents expected during the event, per field.
+    async fn expected(&self) -> Vec<ExpectedIncidents> {
+        vec![
+            ExpectedIncidents {
+                field: RiskField::Tranquillity,
+                incidents: self.0.expected_tranquillity,
+            },
+            ExpectedIncidents {
+                field: RiskField::Security,
+                incidents: self.0.expected_security,
+            },
+            ExpectedIncidents {
+                field: RiskField::Mobility,
+                incidents: self.0.expected_mobility,
+            },
+        ]
+    }
+    /// Overall adequacy in %: the least covered required kind (over 100 % means oversized); null when the risk requires nothing.
+    async fn adequacy(&self) -> Option<f64> {
+        self.0.adequacy_overall
+    }
+    /// All planned people of the required kinds over all required people, in %; null when nothing is required.
+    async fn adequacy_weighted(&self) -> Option<f64> {
+        self.0.adequacy_weighted
+    }
+    /// Planned against required, for every kind of resource.
+    async fn adequacy_by_kind(&self) -> Result<Vec<KindAdequacy>> {
+        let details = service::details(&self.0)?;
+        Ok(details
+            .adequacy
+            .by_kind
+            .iter()
+            .map(|k| KindAdequacy {
+                kind: stored_kind(k.kind).into(),
+                planned: i32::try_from(k.planned).unwrap_or(i32::MAX),
+                required: i32::try_from(k.required).unwrap_or(i32::MAX),
+                percent: k.percent,
+            })
+            .collect())
+    }
+    /// Required kinds planned below 100 %.
+    async fn short_kinds(&self) -> Result<Vec<ResourceKind>> {
+        let details = service::details(&self.0)?;
+        Ok(details
+            .adequacy
+            .short
+            .iter()
+            .map(|k| stored_kind(*k).into())
+            .collect())
+    }
+    /// First aid required by the national DPS grid.
+    async fn first_aid(&self) -> FirstAid {
+        FirstAid {
+            ris: self.0.first_aid_ris,
+            workers: self.0.first_aid_workers,
+            dps_type: service::dps_type(&self.0).into(),
+        }
+    }
+    /// Why: the contribution of each feature to each field's expected incidents.
+    async fn explanation(&self) -> Result<Explanation> {
+        let e = service::details(&self.0)?.explanation;
+        Ok(Explanation {
+            model_version: e.model_version,
+            training_window: TrainingWindow::new(
+                e.training_window.first,
+                e.training_window.last,
+                e.training_window.events,
+            ),
+            fields: e
+                .fields
+                .into_iter()
+                .map(|f| FieldExplanation {
+                    field: f.field.into(),
+                    baseline_rate: f.baseline_rate,
+                    exposure: f.exposure,
+                    expected_incidents: f.expected_incidents,
+                    contributions: f
+                        .contributions
+                        .into_iter()
+                        .map(|c| Contribution {
+                            feature: c.feature,
+                            value: c.value,
+                            coefficient: c.coefficient,
+                            log_contribution: c.log_contribution,
+                            factor: c.factor,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+    }
+    /// Version of the model that scored.
+    async fn model_version(&self) -> &str {
+        &self.0.model_version
+    }
+    /// Version of the adequacy rules applied.
+    async fn rules_version(&self) -> &str {
+        &self.0.rules_version
+    }
+    /// When the assessment was computed (UTC).
+    async fn computed_at(&self) -> DateTime<Utc> {
+        self.0.computed_at
+    }
+}

@@ -1,0 +1,349 @@
+//! From stored rows to what the risk model reads: an event with its venue, the day's
+//! calendar and weather, the events around it and its planned deployment become
+//! `scoring::features::EventFeatures` and `ResourceCounts`. Loaded set-wise, so that a
+//! pass over the 30-day agenda costs a handful of queries, not a few per event.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{Datelike, NaiveDate, Timelike};
+use chrono_tz::Europe::Paris;
+use entity::enums::{self as db, EventStatus};
+use entity::{deployment, event, holiday, venue, weather_day};
+use scoring::adequacy::ResourceCounts;
+use scoring::dps::{PublicProfile, SiteAccess};
+use scoring::features::{DayWeather, EventCategory, EventFeatures, VenueKind};
+use scoring::history::calendar;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use crate::error::ApiResult;
+use crate::services::catalog::ZoneTree;
+
+/// Public rescue delay assumed for an event without a venue (a street event in town).
+const DEFAULT_RESCUE_DELAY_MINUTES: u32 = 10;
+/// Shortest duration the model accepts (a few minutes' ceremony counts as a quarter hour).
+const MIN_DURATION_HOURS: f64 = 0.25;
+
+/// `public` rows of the `holiday` table.
+pub const PUBLIC_HOLIDAY: &str = "public";
+/// `school` rows of the `holiday` table (zone B).
+pub const SCHOOL_HOLIDAY: &str = "school";
+
+/// Maps the stored category to the model's (religious gatherings have no category
+/// of their own in the model and count as "other").
+pub fn category(value: db::EventCategory) -> EventCategory {
+    match value {
+        db::EventCategory::FootballMatch => EventCategory::FootballMatch,
+        db::EventCategory::Concert => EventCategory::Concert,
+        db::EventCategory::Festival => EventCategory::Festival,
+        db::EventCategory::Market => EventCategory::Market,
+        db::EventCategory::Demonstration => EventCategory::Demonstration,
+        db::EventCategory::OfficialVisit => EventCategory::OfficialVisit,
+        db::EventCategory::Cultural => EventCategory::Cultural,
+        db::EventCategory::Sports => EventCategory::Sports,
+        db::EventCategory::Nautical => EventCategory::Nautical,
+        db::EventCategory::Religious | db::EventCategory::Other => EventCategory::Other,
+    }
+}
+
+/// The stored category of a model category (the history generator's events).
+pub fn stored_category(value: EventCategory) -> db::EventCategory {
+    match value {
+        EventCategory::FootballMatch => db::EventCategory::FootballMatch,
+        EventCategory::Concert => db::EventCategory::Concert,
+        EventCategory::Festival => db::EventCategory::Festival,
+        EventCategory::Market => db::EventCategory::Market,
+        EventCategory::Demonstration => db::EventCategory::Demonstration,
+        EventCategory::OfficialVisit => db::EventCategory::OfficialVisit,
+        EventCategory::Cultural => db::EventCategory::Cultural,
+        EventCategory::Sports => db::EventCategory::Sports,
+        EventCategory::Nautical => db::EventCategory::Nautical,
+        EventCategory::Other => db::EventCategory::Other,
+    }
+}
+
+/// Maps a stored venue kind; kinds the model does not know count as "other".
+pub fn venue_kind(value: db::VenueKind) -> VenueKind {
+    match value {
+        db::VenueKind::Stadium => VenueKind::Stadium,
+        db::VenueKind::Beach => VenueKind::Beach,
+        db::VenueKind::Street => VenueKind::Street,
+        db::VenueKind::Square => VenueKind::Square,
+        db::VenueKind::Park => VenueKind::Park,
+        db::VenueKind::Hall => VenueKind::Hall,
+        db::VenueKind::Port => VenueKind::Port,
+        db::VenueKind::Museum
+        | db::VenueKind::Monument
+        | db::VenueKind::Hospital
+        | db::VenueKind::Station
+        | db::VenueKind::Other => VenueKind::Other,
+    }
+}
+
+/// Maps the stored public profile (DPS grid P2).
+pub fn profile(value: db::PublicProfile) -> PublicProfile {
+    match value {
+        db::PublicProfile::Seated => PublicProfile::Seated,
+        db::PublicProfile::Standing => PublicProfile::Standing,
+        db::PublicProfile::StandingStatic => PublicProfile::StandingStatic,
+        db::PublicProfile::StandingDynamic => PublicProfile::StandingDynamic,
+    }
+}
+
+/// The stored public profile of a model profile.
+pub fn stored_profile(value: PublicProfile) -> db::PublicProfile {
+    match value {
+        PublicProfile::Seated => db::PublicProfile::Seated,
+        PublicProfile::Standing => db::PublicProfile::Standing,
+        PublicProfile::StandingStatic => db::PublicProfile::StandingStatic,
+        PublicProfile::StandingDynamic => db::PublicProfile::StandingDynamic,
+    }
+}
+
+/// Maps the stored access class (DPS grid E1).
+pub fn site_access(value: db::AccessClass) -> SiteAccess {
+    match value {
+        db::AccessClass::Clear => SiteAccess::Easy,
+        db::AccessClass::Moderate => SiteAccess::Moderate,
+        db::AccessClass::Difficult => SiteAccess::Difficult,
+        db::AccessClass::VeryDifficult => SiteAccess::VeryDifficult,
+    }
+}
+
+/// Maps a model resource kind to the stored one.
+pub fn stored_kind(value: scoring::adequacy::ResourceKind) -> db::ResourceKind {
+    use scoring::adequacy::ResourceKind as K;
+    match value {
+        K::FirstAid => db::ResourceKind::FirstAid,
+        K::Stewards => db::ResourceKind::Stewards,
+        K::MunicipalPolice => db::ResourceKind::MunicipalPolice,
+        K::NationalPolice => db::ResourceKind::NationalPolice,
+        K::FireRescue => db::ResourceKind::FireRescue,
+        K::VideoOperators => db::ResourceKind::VideoOperators,
+        K::TransitReinforcement => db::ResourceKind::TransitReinforcement,
+    }
+}
+
+/// Sums an event's deployment rows into the model's counts.
+pub fn planned(rows: &[deployment::Model]) -> ResourceCounts {
+    let mut counts = ResourceCounts::default();
+    for row in rows {
+        let n = u32::try_from(row.count).unwrap_or(0);
+        let slot = match row.kind {
+            db::ResourceKind::FirstAid => &mut counts.first_aid,
+            db::ResourceKind::Stewards => &mut counts.stewards,
+            db::ResourceKind::MunicipalPolice => &mut counts.municipal_police,
+            db::ResourceKind::NationalPolice => &mut counts.national_police,
+            db::ResourceKind::FireRescue => &mut counts.fire_rescue,
+            db::ResourceKind::VideoOperators => &mut counts.video_operators,
+            db::ResourceKind::TransitReinforcement => &mut counts.transit_reinforcement,
+        };
+        *slot = slot.saturating_add(n);
+    }
+    counts
+}
+
+/// Imported calendar and weather around a set of days; computed holidays outside the
+/// years an import covers, a neutral day where no weather was observed.
+#[derive(Debug, Default)]
+pub struct CalendarView {
+    public: BTreeSet<NaiveDate>,
+    school: BTreeSet<NaiveDate>,
+    public_years: Option<(i32, i32)>,
+    school_years: Option<(i32, i32)>,
+    weather: BTreeMap<NaiveDate, DayWeather>,
+}
+
+impl CalendarView {
+    /// Loads what is imported between `first` and `last` (inclusive).
+    pub async fn load<C: ConnectionTrait>(
+        db: &C,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> ApiResult<Self> {
+        let mut view = CalendarView {
+            public_years: covered_years(db, PUBLIC_HOLIDAY).await?,
+            school_years: covered_years(db, SCHOOL_HOLIDAY).await?,
+            ..CalendarView::default()
+        };
+        for row in holiday::Entity::find()
+            .filter(holiday::Column::Day.between(first, last))
+            .all(db)
+            .await?
+        {
+            match row.kind.as_str() {
+                PUBLIC_HOLIDAY => view.public.insert(row.day),
+                _ => view.school.insert(row.day),
+            };
+        }
+        view.weather = weather_day::Entity::find()
+            .filter(weather_day::Column::Day.between(first, last))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|w| (w.day, weather(&w)))
+            .collect();
+        Ok(view)
+    }
+
+    fn public_holiday(&self, day: NaiveDate) -> bool {
+        match self.public_years {
+            Some((a, b)) if (a..=b).contains(&day.year()) => self.public.contains(&day),
+            _ => calendar::public_holidays(day.year()).contains(&day),
+        }
+    }
+
+    fn school_holiday(&self, day: NaiveDate) -> bool {
+        match self.school_years {
+            Some((a, b)) if (a..=b).contains(&day.year()) => self.school.contains(&day),
+            _ => calendar::school_holidays(day.year()).contains(&day),
+        }
+    }
+
+    /// The day's weather: observed when imported, otherwise a neutral day (no
+    /// forecast feed yet), which adds nothing to the risk.
+    fn weather(&self, day: NaiveDate) -> DayWeather {
+        self.weather.get(&day).copied().unwrap_or_default()
+    }
+}
+
+/// The model's reading of an imported weather row.
+pub fn weather(row: &weather_day::Model) -> DayWeather {
+    DayWeather {
+        max_temp_c: row.max_temp_c,
+        rain_mm: row.rain_mm,
+        wind_gust_ms: row.wind_gust_ms,
+    }
+}
+
+/// First and last year with imported rows of a kind.
+async fn covered_years<C: ConnectionTrait>(db: &C, kind: &str) -> ApiResult<Option<(i32, i32)>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let first = holiday::Entity::find()
+        .select_only()
+        .column(holiday::Column::Day)
+        .filter(holiday::Column::Kind.eq(kind))
+        .order_by_asc(holiday::Column::Day)
+        .into_tuple::<NaiveDate>()
+        .one(db)
+        .await?;
+    let last = holiday::Entity::find()
+        .select_only()
+        .column(holiday::Column::Day)
+        .filter(holiday::Column::Kind.eq(kind))
+        .order_by_desc(holiday::Column::Day)
+        .into_tuple::<NaiveDate>()
+        .one(db)
+        .await?;
+    Ok(first.zip(last).map(|(a, b)| (a.year(), b.year())))
+}
+
+/// What surrounds the events being scored: venues, zones, overlapping events, calendar.
+pub struct Context {
+    /// Venues by id.
+    pub venues: HashMap<i64, venue::Model>,
+    /// The zone hierarchy.
+    pub tree: ZoneTree,
+    /// Events overlapping the scored ones (themselves included).
+    pub window: Vec<event::Model>,
+    /// Calendar and weather of the days concerned.
+    pub calendar: CalendarView,
+}
+
+impl Context {
+    /// Loads the context of `events` (which must not be empty to be useful).
+    pub async fn load<C: ConnectionTrait>(db: &C, events: &[event::Model]) -> ApiResult<Self> {
+        let tree = ZoneTree::load(db).await?;
+        let venues = venue::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|v| (v.id, v))
+            .collect();
+        let (Some(start), Some(end)) = (
+            events.iter().map(|e| e.starts_at).min(),
+            events.iter().map(|e| e.ends_at).max(),
+        ) else {
+            return Ok(Context {
+                venues,
+                tree,
+                window: Vec::new(),
+                calendar: CalendarView::default(),
+            });
+        };
+        let window = event::Entity::find()
+            .filter(event::Column::StartsAt.lt(end))
+            .filter(event::Column::EndsAt.gt(start))
+            .all(db)
+            .await?;
+        let first = start.with_timezone(&Paris).date_naive();
+        let last = end.with_timezone(&Paris).date_naive();
+        let calendar = CalendarView::load(db, first, last).await?;
+        Ok(Context {
+            venues,
+            tree,
+            window,
+            calendar,
+        })
+    }
+
+    /// Other active events overlapping `e` in the same arrondissement.
+    fn concurrent(&self, e: &event::Model) -> u32 {
+        let area = self.tree.area_of(e.zone_id);
+        let count = self
+            .window
+            .iter()
+            .filter(|o| o.id != e.id && active(o.status))
+            .filter(|o| o.starts_at < e.ends_at && o.ends_at > e.starts_at)
+            .filter(|o| self.tree.area_of(o.zone_id) == area)
+            .count();
+        u32::try_from(count).unwrap_or(u32::MAX)
+    }
+
+    /// The model's features of one stored event.
+    pub fn features(&self, e: &event::Model) -> EventFeatures {
+        let local = e.starts_at.with_timezone(&Paris);
+        let date = local.date_naive();
+        let venue = e.venue_id.and_then(|id| self.venues.get(&id));
+        let seconds = (e.ends_at - e.starts_at).num_seconds().max(0);
+        EventFeatures {
+            category: category(e.category),
+            date,
+            start_hour: u8::try_from(local.hour()).unwrap_or(0),
+            duration_hours: (seconds as f64 / 3600.0).max(MIN_DURATION_HOURS),
+            attendance: u32::try_from(e.expected_attendance.max(1)).unwrap_or(u32::MAX),
+            // An event without a venue happens in the streets of its zone.
+            venue_kind: venue.map_or(VenueKind::Street, |v| venue_kind(v.kind)),
+            venue_capacity: venue
+                .and_then(|v| v.capacity)
+                .and_then(|c| u32::try_from(c).ok()),
+            indoor: venue.is_some_and(|v| v.indoor),
+            alcohol: e.alcohol,
+            public_holiday: self.calendar.public_holiday(date),
+            school_holiday: self.calendar.school_holiday(date),
+            weather: self.calendar.weather(date),
+            concurrent_events: self.concurrent(e),
+            // No transit, presence or past-edition feed is connected yet: the model
+            // reads these as "nothing known", which adds nothing to the risk.
+            transit_disruption: false,
+            presence_ratio: None,
+            past_incident_index: None,
+            public_profile: profile(e.public_profile),
+            site_access: venue.map_or(SiteAccess::Easy, |v| site_access(v.access_class)),
+            rescue_delay_minutes: venue
+                .and_then(|v| u32::try_from(v.rescue_delay_min).ok())
+                .unwrap_or(DEFAULT_RESCUE_DELAY_MINUTES),
+        }
+    }
+}
+
+/// Whether an event takes place as planned: cancelled and postponed ones do not count
+/// as concurrent events, nor in a day's highest risk.
+pub fn active(status: EventStatus) -> bool {
+    !matches!(status, EventStatus::Cancelled | EventStatus::Postponed)
+}
+
+/// Whether an event is scored: a postponed event will still happen (at its new
+/// dates), a cancelled one will not.
+pub fn scorable(status: EventStatus) -> bool {
+    status != EventStatus::Cancelled
+}
