@@ -180,6 +180,15 @@ const SUPERVISION: &[RoleAccess] = &[role(Supervisor, PLAN)];
 const ADMIN_ONLY: &[RoleAccess] = &[role(Admin, ADMINISTER)];
 /// The register and DPIA, kept by the DPO with the controller.
 const REGISTER: &[RoleAccess] = &[role(Admin, REGISTER_ADMIN), role(Dpo, REGISTER_DPO)];
+/// Who reads the register and DPIAs: its keepers and the supervisors who author DPIAs.
+const REGISTER_READERS: &[RoleAccess] = &[
+    role(Admin, REGISTER_ADMIN),
+    role(Supervisor, REGISTER_ADMIN),
+    role(Dpo, REGISTER_DPO),
+];
+/// Who drafts a DPIA: the controller's side (an administrator or a supervisor); the
+/// DPO gives an opinion on it and never writes it.
+const DPIA_AUTHORS: &[RoleAccess] = &[role(Admin, REGISTER_ADMIN), role(Supervisor, REGISTER_ADMIN)];
 /// The audit log: the DPO only.
 const AUDITOR: &[RoleAccess] = &[role(Dpo, AUDIT)];
 /// Public operations need no role.
@@ -244,12 +253,12 @@ pub static OPERATIONS: &[OperationRule] = &[
     op("auditEntries", Query, true, AUDITOR, NO_TOKEN),
     op("auditStats", Query, true, AUDITOR, NO_TOKEN),
     op("auditVerify", Query, true, AUDITOR, NO_TOKEN),
-    op("processingActivities", Query, false, REGISTER, NO_TOKEN),
-    op("processingActivity", Query, false, REGISTER, NO_TOKEN),
-    op("dpias", Query, false, REGISTER, NO_TOKEN),
-    op("dpia", Query, false, REGISTER, NO_TOKEN),
-    op("dpiaExport", Query, false, REGISTER, NO_TOKEN),
-    op("dpiaCompare", Query, false, REGISTER, NO_TOKEN),
+    op("processingActivities", Query, false, REGISTER_READERS, NO_TOKEN),
+    op("processingActivity", Query, false, REGISTER_READERS, NO_TOKEN),
+    op("dpias", Query, false, REGISTER_READERS, NO_TOKEN),
+    op("dpia", Query, false, REGISTER_READERS, NO_TOKEN),
+    op("dpiaExport", Query, false, REGISTER_READERS, NO_TOKEN),
+    op("dpiaCompare", Query, false, REGISTER_READERS, NO_TOKEN),
     // Mutations: operations.
     op("createEvent", Mutation, false, SUPERVISION, NO_TOKEN),
     op("updateEvent", Mutation, false, SUPERVISION, NO_TOKEN),
@@ -292,9 +301,9 @@ pub static OPERATIONS: &[OperationRule] = &[
         REGISTER,
         NO_TOKEN,
     ),
-    op("createDpia", Mutation, false, REGISTER, NO_TOKEN),
-    op("updateDpia", Mutation, false, REGISTER, NO_TOKEN),
-    op("submitDpia", Mutation, false, REGISTER, NO_TOKEN),
+    op("createDpia", Mutation, false, DPIA_AUTHORS, NO_TOKEN),
+    op("updateDpia", Mutation, false, DPIA_AUTHORS, NO_TOKEN),
+    op("submitDpia", Mutation, false, DPIA_AUTHORS, NO_TOKEN),
     op(
         "recordDpoOpinion",
         Mutation,
@@ -318,7 +327,7 @@ pub static OPERATIONS: &[OperationRule] = &[
     ),
     op("submitDpiaToCnil", Mutation, false, REGISTER, NO_TOKEN),
     op("recordCnilAnswer", Mutation, false, REGISTER, NO_TOKEN),
-    op("importDpia", Mutation, false, REGISTER, NO_TOKEN),
+    op("importDpia", Mutation, false, DPIA_AUTHORS, NO_TOKEN),
     // Public: authentication itself.
     op("login", Public, false, NOBODY, NO_TOKEN),
     op("refreshToken", Public, false, NOBODY, NO_TOKEN),
