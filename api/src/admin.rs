@@ -127,3 +127,19 @@ pub async fn token(settings: &Settings, command: TokenCommand) -> Result<(), Str
     }
     Ok(())
 }
+
+/// `api audit verify`: prints the result; an error (non-zero exit) when broken.
+pub async fn audit_verify(settings: &Settings) -> Result<(), String> {
+    let conn = connect(settings).await?;
+    let result = api::services::audit::verify::verify(&conn).await.map_err(|e| e.to_string())?;
+    if result.ok {
+        println!("audit chain verified: {} entries", result.checked);
+        return Ok(());
+    }
+    Err(format!(
+        "audit chain broken at entry {}: {} ({} entries verified before it)",
+        result.first_broken_seq.unwrap_or(0),
+        result.problem.unwrap_or_default(),
+        result.checked
+    ))
+}

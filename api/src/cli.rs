@@ -58,6 +58,9 @@ pub enum Command {
     /// Manage people's accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Manage partner agencies' scoped tokens.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -70,6 +73,16 @@ pub enum Command {
     /// Time the platform's heavy paths.
     #[command(subcommand)]
     Bench(crate::cli_model::BenchCommand),
+    /// Purge data past its retention period.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+}
+
+/// `api audit ...`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain; exits non-zero and names the first broken entry.
+    Verify,
 }
 
 /// `api user ...`
@@ -119,6 +132,14 @@ pub enum TokenCommand {
         /// The token's id.
         id: i64,
     },
+}
+
+/// `api retention ...`
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Purge now every source's data past its processing activity's retention period
+    /// (what the server's daily task does) and print what went.
+    Run,
 }
 
 /// Options of `serve`.

@@ -22,6 +22,13 @@ pub struct Settings {
     /// train a first risk model when none exists. Off in tests, which stay fast and
     /// seed a small history themselves when they need one.
     pub seed_history: bool,
+    /// Seed the last 14 days of presence counts (every 15 minutes, per arrondissement
+    /// and for the watched sites) with the demo data, so the aggregates have
+    /// something to show. Off in tests, which send their own observations.
+    pub seed_presence: bool,
+    /// Run the retention purge once a day inside the server (first run a few
+    /// minutes after start). Off where an external scheduler runs `api retention run`.
+    pub retention_task: bool,
     /// Whether clients may introspect the schema.
     pub introspection: bool,
     /// Whether a browser GET on `/graphql` gets GraphiQL.
@@ -117,6 +124,8 @@ impl Settings {
             bind: DEFAULT_BIND.to_owned(),
             seed_demo: true,
             seed_history: true,
+            seed_presence: true,
+            retention_task: true,
             introspection: true,
             graphiql: true,
             limits: Limits::default(),

@@ -12,6 +12,7 @@ use crate::auth::keys::KeySet;
 use crate::auth::passwords::PasswordService;
 use crate::auth::service::AuthState;
 use crate::http::{self, AppState};
+use crate::services::audit::writer::AuditWriter;
 use crate::metrics::Metrics;
 use crate::settings::Settings;
 use crate::{db, graphql, seed, time};
@@ -50,6 +51,15 @@ impl Application {
             if report.reference_rows > 0 || report.days > 0 {
                 tracing::info!(?report, "demo data seeded");
             }
+            if settings.seed_presence {
+                let added = seed::presence::run(&db, chrono::Utc::now()).await?;
+                if added > 0 {
+                    tracing::info!(added, "demo presence counts seeded");
+                }
+            }
+        }
+        if settings.retention_task {
+            crate::services::retention::spawn_daily(db.clone());
         }
         seed::history::prepare(&db, &settings).await?;
         let auth = Arc::new(AuthState {
@@ -72,11 +82,13 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
         let metrics = Arc::new(Metrics::new()?);
+        let audit = Arc::new(AuditWriter::start(db.clone()));
         let schema = graphql::build(
             &settings,
             db.clone(),
             Arc::clone(&metrics),
             Arc::clone(&auth),
+            Arc::clone(&audit),
         );
         let state = web::Data::new(AppState {
             schema,
@@ -84,6 +96,7 @@ impl Application {
             metrics,
             settings: settings.clone(),
             auth,
+            audit,
         });
         let body_limit = settings.limits.body_bytes;
         let server = HttpServer::new(move || {

@@ -6,12 +6,17 @@
 
 pub mod assessment;
 pub mod decision;
+pub mod audit_entry;
+pub mod audit_head;
 pub mod deployment;
 pub mod enums;
 pub mod event;
 pub mod event_outcome;
 pub mod holiday;
+pub mod incident;
+pub mod ingestion_batch;
 pub mod login_failure;
+pub mod observation;
 pub mod organization;
 pub mod register;
 pub mod partner_token;

@@ -7,8 +7,10 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_agenda;
 mod m20261128_000002_identity;
+mod m20261128_000003_audit;
 mod m20261128_000004_register;
 mod m20261128_000005_scoring;
+mod m20261128_000006_privacy;
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -19,8 +21,10 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_agenda::Migration),
             Box::new(m20261128_000002_identity::Migration),
+            Box::new(m20261128_000003_audit::Migration),
             Box::new(m20261128_000004_register::Migration),
             Box::new(m20261128_000005_scoring::Migration),
+            Box::new(m20261128_000006_privacy::Migration),
         ]
     }
 }

@@ -133,6 +133,7 @@ impl TestApp {
         // Ten years of history would make every test slow; tests that need history
         // seed a small one themselves.
         settings.seed_history = false;
+        settings.seed_presence = false;
         // Cheap hashing keeps tests fast; the parameters' effect is not under test.
         settings.auth.argon2_memory_kib = 1024;
         settings.auth.argon2_iterations = 1;

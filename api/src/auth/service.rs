@@ -91,6 +91,7 @@ pub async fn login(
     password: String,
 ) -> ApiResult<Tokens> {
     let email = normalize_email(email);
+    crate::services::audit::scope::claim_actor(&email);
     let now = Utc::now();
     let found = user::Entity::find()
         .filter(user::Column::Email.eq(email.clone()))
@@ -153,6 +154,7 @@ pub async fn login(
     .insert(&txn)
     .await?;
     let tokens = new_tokens(&txn, auth, user, &session_id, now).await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(tokens)
 }
@@ -227,6 +229,7 @@ pub async fn refresh(db: &DatabaseConnection, auth: &AuthState, token: &str) -> 
     used.used_at = Set(Some(now));
     used.update(&txn).await?;
     let tokens = new_tokens(&txn, auth, user, &session.id, now).await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(tokens)
 }
@@ -426,6 +429,7 @@ pub async fn create_user(
     }
     .insert(&txn)
     .await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -520,6 +524,7 @@ pub async fn issue_partner_token(
     }
     .insert(&txn)
     .await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     let bearer = format!("{PARTNER_PREFIX}{}_{secret}", token.id);
     Ok(IssuedToken {

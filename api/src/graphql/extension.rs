@@ -18,17 +18,22 @@ use async_graphql::{PathSegment, Response, ServerError, ServerResult, Value, Var
 use crate::auth::Viewer;
 
 use crate::metrics::Metrics;
+use crate::services::audit::scope::AuditScope;
+use crate::services::audit::writer::AuditWriter;
 
 /// Creates the per-request extension.
 pub struct Observability {
     /// Where operations are counted.
     pub metrics: Arc<Metrics>,
+    /// Where operations are audited.
+    pub audit: Arc<AuditWriter>,
 }
 
 impl ExtensionFactory for Observability {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(ObservabilityExtension {
             metrics: Arc::clone(&self.metrics),
+            audit: Arc::clone(&self.audit),
             operation: Mutex::new(None),
         })
     }
@@ -36,6 +41,7 @@ impl ExtensionFactory for Observability {
 
 struct ObservabilityExtension {
     metrics: Arc<Metrics>,
+    audit: Arc<AuditWriter>,
     /// Name and type of the operation, known once the document is parsed.
     operation: Mutex<Option<(String, &'static str)>>,
 }
@@ -88,6 +94,9 @@ impl Extension for ObservabilityExtension {
             response.errors.is_empty(),
             started.elapsed().as_secs_f64(),
         );
+        if let Some(scope) = crate::services::audit::scope::current() {
+            self.audit_operation(ctx, &scope, kind, &response).await;
+        }
         response
     }
 
@@ -103,9 +112,19 @@ impl Extension for ObservabilityExtension {
         {
             let anonymous = Viewer::anonymous();
             let viewer = ctx.data_opt::<Viewer>().unwrap_or(&anonymous);
-            if let Err(denial) =
-                policies::permissions::authorize(&viewer.subject, info.name, viewer.purpose, None)
-            {
+            let decision =
+                policies::permissions::authorize(&viewer.subject, info.name, viewer.purpose, None);
+            if let Some(scope) = crate::services::audit::scope::current() {
+                if let Ok(mut op) = scope.info.lock() {
+                    op.resources.push(info.name.to_owned());
+                    if let Ok(grant) = &decision {
+                        if let Some(purpose) = grant.purpose {
+                            op.purpose = Some(purpose.as_str().to_owned());
+                        }
+                    }
+                }
+            }
+            if let Err(denial) = decision {
                 let mut error = ServerError::new(
                     format!("{}: {}", denial.operation, denial.reason),
                     Some(info.field.name.pos),
@@ -132,6 +151,13 @@ impl Extension for ObservabilityExtension {
         let doc = next.run(ctx, query, variables).await?;
         let name = ctx.data_opt::<OperationName>().and_then(|n| n.0.as_deref());
         if let Some((name, ty)) = selected_operation(&doc, name) {
+            if let Some(scope) = crate::services::audit::scope::current() {
+                if let Ok(mut op) = scope.info.lock() {
+                    op.operation_type = type_label(ty).to_owned();
+                    op.operation_name = name.clone();
+                    op.fields = selected_fields(&doc);
+                }
+            }
             if let Ok(mut slot) = self.operation.lock() {
                 *slot = Some((name, type_label(ty)));
             }
@@ -172,4 +198,89 @@ pub fn mask_uncoded(errors: &mut [ServerError]) {
             .get_or_insert_with(Default::default)
             .set("code", code);
     }
+}
+
+impl ObservabilityExtension {
+    /// Writes the operation's audit entry, unless its change already wrote it in its
+    /// own transaction. Mutations wait for their entry; reads leave it to the batch.
+    async fn audit_operation(&self, ctx: &ExtensionContext<'_>, scope: &Arc<AuditScope>, kind: &str, response: &Response) {
+        let denied: Vec<String> = response
+            .errors
+            .iter()
+            .filter(|e| e.extensions.as_ref().is_some_and(|x| x.get("reason").is_some()))
+            .map(|e| e.message.clone())
+            .collect();
+        let (outcome, reason) = if !denied.is_empty() {
+            ("denied", Some(denied.join("; ")))
+        } else if !response.errors.is_empty() {
+            let reasons: Vec<String> = response.errors.iter().map(|e| e.message.clone()).collect();
+            ("error", Some(reasons.join("; ")))
+        } else {
+            ("allowed", None)
+        };
+        if scope.written() {
+            if outcome == "allowed" {
+                return;
+            }
+            // The change wrote its entry; make sure its transaction committed.
+            let db = ctx.data_opt::<sea_orm::DatabaseConnection>();
+            let committed = match (db, &scope.request_id) {
+                (Some(db), Some(id)) => crate::services::audit::query::exists_for_request(db, id).await,
+                _ => true,
+            };
+            if committed {
+                return;
+            }
+        }
+        let draft = scope.draft(outcome, reason, record_count(&response.data));
+        if kind == "query" {
+            self.audit.enqueue(draft);
+        } else {
+            self.audit.record(draft).await;
+        }
+    }
+}
+
+/// Records a response returns: list lengths, connection edges, one per object.
+fn record_count(data: &Value) -> i64 {
+    let Value::Object(roots) = data else {
+        return 0;
+    };
+    roots
+        .values()
+        .map(|value| match value {
+            Value::Null => 0,
+            Value::List(items) => items.len() as i64,
+            Value::Object(fields) => match fields.get("edges") {
+                Some(Value::List(edges)) => edges.len() as i64,
+                _ => 1,
+            },
+            _ => 1,
+        })
+        .sum()
+}
+
+/// Every field name a document selects, sorted, without duplicates.
+fn selected_fields(doc: &ExecutableDocument) -> Vec<String> {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    fn walk(set: &SelectionSet, out: &mut std::collections::BTreeSet<String>) {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    out.insert(field.node.name.node.to_string());
+                    walk(&field.node.selection_set.node, out);
+                }
+                Selection::InlineFragment(fragment) => walk(&fragment.node.selection_set.node, out),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for (_, op) in doc.operations.iter() {
+        walk(&op.node.selection_set.node, &mut out);
+    }
+    for fragment in doc.fragments.values() {
+        walk(&fragment.node.selection_set.node, &mut out);
+    }
+    out.into_iter().filter(|f| !f.starts_with("__")).collect()
 }

@@ -1,12 +1,14 @@
 //! The GraphQL schema: roots merged from per-domain parts, limits, extensions.
 
 pub mod agenda;
+pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod enums;
 pub mod events;
 pub mod extension;
 pub mod loaders;
+pub mod privacy;
 pub mod register;
 pub mod scalars;
 pub mod scoring;
@@ -28,8 +30,10 @@ pub struct QueryRoot(
     events::EventQuery,
     catalog::CatalogQuery,
     auth::AuthQuery,
+    audit::AuditQuery,
     register::RegisterQuery,
     scoring::ScoringQuery,
+    privacy::PrivacyQuery,
 );
 
 /// Every mutation of the platform.
@@ -40,6 +44,7 @@ pub struct MutationRoot(
     auth::AuthMutation,
     register::RegisterMutation,
     scoring::ScoringMutation,
+    privacy::PrivacyMutation,
 );
 
 /// The schema type served.
@@ -59,16 +64,18 @@ pub fn build(
     db: DatabaseConnection,
     metrics: Arc<Metrics>,
     auth: Arc<crate::auth::service::AuthState>,
+    audit: Arc<crate::services::audit::writer::AuditWriter>,
 ) -> AppSchema {
     let limits = settings.limits.clone();
     let mut builder = builder()
         .data(db)
         .data(limits.clone())
         .data(auth)
+        .data(Arc::clone(&audit))
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity)
         .limit_recursive_depth(limits.depth * 2)
-        .extension(extension::Observability { metrics });
+        .extension(extension::Observability { metrics, audit });
     if !settings.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

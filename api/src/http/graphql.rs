@@ -13,7 +13,11 @@ use async_graphql::{Request, Variables};
 use serde_json::{Map, Value, json};
 use tracing_actix_web::RequestId;
 
+use std::sync::Arc;
+
 use crate::auth::{self, Viewer};
+use crate::services::audit::Draft;
+use crate::services::audit::scope::AuditScope;
 use crate::error::ApiError;
 use crate::graphql::extension::{OperationName, selected_operation};
 use crate::graphql::loaders::Loaders;
@@ -282,7 +286,7 @@ pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
 
 /// The viewer of a request from its `Authorization` and `X-Purpose` headers. A
 /// present but invalid credential is refused, never treated as anonymous.
-async fn viewer_of(req: &HttpRequest, state: &AppState) -> Result<Viewer, HttpResponse> {
+pub async fn viewer_of(req: &HttpRequest, state: &AppState) -> Result<Viewer, HttpResponse> {
     let purpose = match req.headers().get("x-purpose") {
         None => None,
         Some(value) => match value.to_str().ok().map(Purpose::parse) {
@@ -359,13 +363,28 @@ async fn execute(
     params: Params,
     response_type: ResponseType,
 ) -> HttpResponse {
+    let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
     let viewer = match viewer_of(req, state).await {
         Ok(viewer) => viewer,
-        Err(response) => return response,
+        Err(response) => {
+            // A refused credential is an access attempt too.
+            state.audit.enqueue(Draft {
+                at: chrono::Utc::now(),
+                actor: "invalid credentials".to_owned(),
+                operation_type: "http".to_owned(),
+                operation_name: params.operation_name.clone().unwrap_or_else(|| "graphql".to_owned()),
+                outcome: "denied".to_owned(),
+                reason: Some(format!("HTTP {}", response.status().as_u16())),
+                request_id: request_id.clone(),
+                ..Draft::default()
+            });
+            return response;
+        }
     };
-    let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    let scope = AuditScope::new(viewer.clone(), request_id.clone());
     let mut request = Request::new(params.query)
         .data(viewer)
+        .data(Arc::clone(&scope))
         .data(Loaders::new(&state.db))
         .data(OperationName(params.operation_name.clone()));
     if let Some(vars) = params.variables {
@@ -377,7 +396,7 @@ async fn execute(
     if let Some(id) = request_id {
         request = request.data(crate::graphql::RequestIdentifier(id));
     }
-    let response = state.schema.execute(request).await;
+    let response = scope.run(state.schema.execute(request)).await;
 
     // A request error (syntax, validation, variables) runs nothing: it has errors,
     // no data and no error path.

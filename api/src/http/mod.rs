@@ -1,5 +1,6 @@
 //! HTTP routes: GraphQL over HTTP, health, readiness and metrics.
 
+pub mod audit;
 pub mod graphql;
 pub mod health;
 
@@ -24,6 +25,8 @@ pub struct AppState {
     pub settings: Settings,
     /// Keys and password hashing.
     pub auth: Arc<crate::auth::service::AuthState>,
+    /// The audit log's writer.
+    pub audit: Arc<crate::services::audit::writer::AuditWriter>,
 }
 
 /// Registers the routes.
@@ -37,5 +40,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(health::metrics))
-    .route("/.well-known/jwks.json", web::get().to(health::jwks));
+    .route("/.well-known/jwks.json", web::get().to(health::jwks))
+    .route("/audit/export.csv", web::get().to(audit::export));
 }

@@ -8,6 +8,7 @@
 pub mod agenda;
 pub mod history;
 pub mod marseille;
+pub mod presence;
 pub mod register;
 pub mod users;
 

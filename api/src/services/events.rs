@@ -358,6 +358,7 @@ pub async fn create(db: &DatabaseConnection, input: NewEvent) -> ApiResult<event
     .insert(&txn)
     .await?;
     crate::services::scoring::rescore_event(&txn, model.id).await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -407,6 +408,7 @@ pub async fn update(
     model.updated_at = Set(Utc::now());
     let updated = model.update(&txn).await?;
     crate::services::scoring::rescore_event(&txn, updated.id).await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -506,6 +508,7 @@ pub async fn set_status(
         }
     }
     crate::services::scoring::rescore_event(&txn, updated.id).await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -603,6 +606,7 @@ pub async fn upsert_deployment(
         }
     };
     crate::services::scoring::rescore_event(&txn, saved.event_id).await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(saved)
 }

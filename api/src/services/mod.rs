@@ -2,9 +2,14 @@
 //! function each; SQL lives here and in the loaders only.
 
 pub mod agenda;
+pub mod aggregates;
+pub mod audit;
 pub mod catalog;
 pub mod conflicts;
 pub mod events;
 pub mod history;
+pub mod incidents;
+pub mod ingest;
 pub mod register;
+pub mod retention;
 pub mod scoring;

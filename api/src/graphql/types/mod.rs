@@ -5,5 +5,6 @@ pub mod assessment;
 pub mod catalog;
 pub mod decision;
 pub mod event;
+pub mod privacy;
 pub mod register;
 pub mod scoring_method;

@@ -1,0 +1,499 @@
+//! The privacy layer as the schema shows it: released aggregates (a value or the
+//! reason it is withheld, never a 0 in place of a hidden number), incident records,
+//! ingestion receipts and retention reports.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Duration, Utc};
+use entity::{event, incident};
+use policies::grid;
+use policies::release::Cell;
+
+use crate::error::ApiError;
+use crate::graphql::loaders::Loaders;
+use crate::graphql::types::assessment::RiskField;
+use crate::graphql::types::catalog::Zone;
+use crate::graphql::types::event::Event;
+use crate::services::aggregates::AggregateAnswer;
+use crate::services::ingest::IngestOutcome;
+use crate::services::retention::{RetentionReport, SourcePurge};
+
+/// Length of the buckets of an aggregate, from the fixed grid aligned on UTC.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum BucketSize {
+    /// 15 minutes, starting at :00, :15, :30 or :45.
+    FifteenMinutes,
+    /// One hour, starting on the hour.
+    Hour,
+    /// One UTC day, starting at 00:00 UTC.
+    Day,
+}
+
+impl From<BucketSize> for grid::BucketSize {
+    fn from(size: BucketSize) -> Self {
+        match size {
+            BucketSize::FifteenMinutes => grid::BucketSize::Quarter,
+            BucketSize::Hour => grid::BucketSize::Hour,
+            BucketSize::Day => grid::BucketSize::Day,
+        }
+    }
+}
+
+impl From<grid::BucketSize> for BucketSize {
+    fn from(size: grid::BucketSize) -> Self {
+        match size {
+            grid::BucketSize::Quarter => BucketSize::FifteenMinutes,
+            grid::BucketSize::Hour => BucketSize::Hour,
+            grid::BucketSize::Day => BucketSize::Day,
+        }
+    }
+}
+
+/// What a released number is.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CellStatus {
+    /// The value is shown.
+    Value,
+    /// Withheld by disclosure control: too few people behind it, or it would let
+    /// someone recover a withheld number. It will not be shown later.
+    Suppressed,
+    /// Withheld because data may still arrive for it; shown once settled.
+    Pending,
+    /// No data lies under it.
+    NoData,
+}
+
+fn status(cell: Cell) -> CellStatus {
+    match cell {
+        Cell::Value(_) => CellStatus::Value,
+        Cell::Suppressed => CellStatus::Suppressed,
+        Cell::Pending => CellStatus::Pending,
+        Cell::NoData => CellStatus::NoData,
+    }
+}
+
+fn value(cell: Cell) -> Option<i64> {
+    match cell {
+        Cell::Value(v) => Some(v),
+        _ => None,
+    }
+}
+
+async fn load_zone(ctx: &Context<'_>, id: i64) -> Result<Zone> {
+    let row = ctx.data::<Loaders>()?.zones.load_one(id).await?;
+    row.map(Zone)
+        .ok_or_else(|| ApiError::not_found(format!("zone {id}")).into())
+}
+
+/// Zone ids travel through the release module as text.
+fn zone_id(text: &str) -> Result<i64> {
+    text.parse()
+        .map_err(|_| ApiError::internal(std::fmt::Error).into())
+}
+
+/// An aggregate answered under disclosure control.
+pub struct AggregateRelease(pub AggregateAnswer);
+
+/// An aggregate answered under disclosure control: cells per zone and bucket, and
+/// totals per zone, per bucket and overall. The owner of the data sees its numbers
+/// as they are; anyone else sees small or recoverable numbers suppressed.
+#[Object]
+impl AggregateRelease {
+    /// The zone asked for (the city is answered per arrondissement).
+    async fn zone(&self) -> Zone {
+        Zone(self.0.zone.clone())
+    }
+    /// Start of the window answered: the window asked, widened to the bucket grid.
+    async fn from(&self) -> DateTime<Utc> {
+        self.0.release.from
+    }
+    /// End of the window answered (exclusive).
+    async fn to(&self) -> DateTime<Utc> {
+        self.0.release.to
+    }
+    /// Length of the cells' buckets.
+    async fn bucket(&self) -> BucketSize {
+        self.0.release.bucket.into()
+    }
+    /// Whether disclosure control applied to some of the data (false when the viewer
+    /// owns all of it).
+    async fn controlled(&self) -> bool {
+        self.0.release.controlled
+    }
+    /// Buckets ending after this instant may still receive data: they are pending
+    /// for viewers who do not own the data.
+    async fn settled_until(&self) -> DateTime<Utc> {
+        self.0.settled_until
+    }
+    /// The cells, zone by zone, then in time order.
+    async fn cells(&self) -> Result<Vec<AggregateCell>> {
+        let minutes = self.0.release.bucket.minutes();
+        self.0
+            .release
+            .cells
+            .iter()
+            .map(|cell| {
+                Ok(AggregateCell {
+                    zone_id: zone_id(&cell.zone)?,
+                    start: cell.start,
+                    end: cell.start + Duration::minutes(minutes),
+                    cell: cell.value,
+                })
+            })
+            .collect()
+    }
+    /// One total per zone over the whole window.
+    async fn zone_totals(&self) -> Result<Vec<AggregateZoneTotal>> {
+        self.0
+            .release
+            .zone_totals
+            .iter()
+            .map(|total| {
+                Ok(AggregateZoneTotal {
+                    zone_id: zone_id(&total.zone)?,
+                    cell: total.value,
+                })
+            })
+            .collect()
+    }
+    /// One total per bucket over the zones answered.
+    async fn bucket_totals(&self) -> Vec<AggregateBucketTotal> {
+        let minutes = self.0.release.bucket.minutes();
+        self.0
+            .release
+            .bucket_totals
+            .iter()
+            .map(|total| AggregateBucketTotal {
+                start: total.start,
+                end: total.start + Duration::minutes(minutes),
+                cell: total.value,
+            })
+            .collect()
+    }
+    /// The total over every zone and the whole window.
+    async fn total(&self) -> AggregateTotal {
+        AggregateTotal(self.0.release.grand_total)
+    }
+}
+
+/// One zone and bucket of an aggregate.
+pub struct AggregateCell {
+    zone_id: i64,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    cell: Cell,
+}
+
+/// One zone and bucket of an aggregate: a value, or the reason it is withheld.
+#[Object]
+impl AggregateCell {
+    /// The zone.
+    async fn zone(&self, ctx: &Context<'_>) -> Result<Zone> {
+        load_zone(ctx, self.zone_id).await
+    }
+    /// Start of the bucket.
+    async fn start(&self) -> DateTime<Utc> {
+        self.start
+    }
+    /// End of the bucket (exclusive).
+    async fn end(&self) -> DateTime<Utc> {
+        self.end
+    }
+    /// Whether the value is shown, and why not.
+    async fn status(&self) -> CellStatus {
+        status(self.cell)
+    }
+    /// The value; null unless `status` is `VALUE` (a withheld number is never 0).
+    async fn value(&self) -> Option<i64> {
+        value(self.cell)
+    }
+    /// True when disclosure control withholds the value.
+    async fn suppressed(&self) -> bool {
+        self.cell == Cell::Suppressed
+    }
+}
+
+/// The total of one zone over the window.
+pub struct AggregateZoneTotal {
+    zone_id: i64,
+    cell: Cell,
+}
+
+/// The total of one zone over the window: a value, or the reason it is withheld.
+#[Object]
+impl AggregateZoneTotal {
+    /// The zone.
+    async fn zone(&self, ctx: &Context<'_>) -> Result<Zone> {
+        load_zone(ctx, self.zone_id).await
+    }
+    /// Whether the total is shown, and why not.
+    async fn status(&self) -> CellStatus {
+        status(self.cell)
+    }
+    /// The total; null unless `status` is `VALUE`.
+    async fn value(&self) -> Option<i64> {
+        value(self.cell)
+    }
+    /// True when disclosure control withholds the total.
+    async fn suppressed(&self) -> bool {
+        self.cell == Cell::Suppressed
+    }
+}
+
+/// The total of one bucket over the zones.
+pub struct AggregateBucketTotal {
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    cell: Cell,
+}
+
+/// The total of one bucket over the zones: a value, or the reason it is withheld.
+#[Object]
+impl AggregateBucketTotal {
+    /// Start of the bucket.
+    async fn start(&self) -> DateTime<Utc> {
+        self.start
+    }
+    /// End of the bucket (exclusive).
+    async fn end(&self) -> DateTime<Utc> {
+        self.end
+    }
+    /// Whether the total is shown, and why not.
+    async fn status(&self) -> CellStatus {
+        status(self.cell)
+    }
+    /// The total; null unless `status` is `VALUE`.
+    async fn value(&self) -> Option<i64> {
+        value(self.cell)
+    }
+    /// True when disclosure control withholds the total.
+    async fn suppressed(&self) -> bool {
+        self.cell == Cell::Suppressed
+    }
+}
+
+/// The grand total of an aggregate.
+pub struct AggregateTotal(Cell);
+
+/// The total over every zone and the whole window: a value, or the reason it is withheld.
+#[Object]
+impl AggregateTotal {
+    /// Whether the total is shown, and why not.
+    async fn status(&self) -> CellStatus {
+        status(self.0)
+    }
+    /// The total; null unless `status` is `VALUE`.
+    async fn value(&self) -> Option<i64> {
+        value(self.0)
+    }
+    /// True when disclosure control withholds the total.
+    async fn suppressed(&self) -> bool {
+        self.0 == Cell::Suppressed
+    }
+}
+
+/// A kind of personal data the platform redacts.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PersonalDataKind {
+    /// An e-mail address.
+    Email,
+    /// A bank account number (IBAN).
+    Iban,
+    /// A French social security number (NIR).
+    Nir,
+    /// A phone number.
+    Phone,
+    /// A licence plate.
+    Plate,
+}
+
+impl PersonalDataKind {
+    fn parse(text: &str) -> Option<Self> {
+        match text {
+            "email" => Some(Self::Email),
+            "iban" => Some(Self::Iban),
+            "nir" => Some(Self::Nir),
+            "phone" => Some(Self::Phone),
+            "plate" => Some(Self::Plate),
+            _ => None,
+        }
+    }
+}
+
+/// A municipal incident record.
+pub struct Incident {
+    /// The record.
+    pub model: incident::Model,
+    /// Its event, loaded with the page.
+    pub event: Option<Arc<event::Model>>,
+}
+
+/// An incident recorded by the city, its description redacted of personal data.
+#[Object]
+impl Incident {
+    /// Identifier.
+    async fn id(&self) -> ID {
+        ID(self.model.id.to_string())
+    }
+    /// When it happened.
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.model.occurred_at
+    }
+    /// Where it happened.
+    async fn zone(&self, ctx: &Context<'_>) -> Result<Zone> {
+        load_zone(ctx, self.model.zone_id).await
+    }
+    /// Its field of risk.
+    async fn field(&self) -> RiskField {
+        match self.model.field {
+            incident::IncidentField::Tranquillity => RiskField::Tranquillity,
+            incident::IncidentField::Security => RiskField::Security,
+            incident::IncidentField::Mobility => RiskField::Mobility,
+        }
+    }
+    /// Short category, e.g. `noise`, `brawl`, `parking`.
+    async fn category(&self) -> &str {
+        &self.model.category
+    }
+    /// Severity from 1 (minor) to 4 (critical).
+    async fn severity(&self) -> i32 {
+        self.model.severity
+    }
+    /// The event it happened at, if any.
+    async fn event(&self) -> Option<Event> {
+        self.event.as_deref().cloned().map(Event::new)
+    }
+    /// The description, personal data replaced by placeholders such as `[PHONE]`.
+    async fn description(&self) -> &str {
+        &self.model.description
+    }
+    /// How many pieces of personal data were redacted from the description.
+    async fn redaction_count(&self) -> i32 {
+        self.model.redaction_count
+    }
+    /// The kinds of personal data redacted.
+    async fn redacted_kinds(&self) -> Vec<PersonalDataKind> {
+        self.model
+            .redaction_kinds
+            .split(',')
+            .filter_map(PersonalDataKind::parse)
+            .collect()
+    }
+    /// The municipal record source it belongs to.
+    async fn source_id(&self) -> ID {
+        ID(self.model.source_id.to_string())
+    }
+    /// When it was recorded.
+    async fn recorded_at(&self) -> DateTime<Utc> {
+        self.model.created_at
+    }
+}
+
+/// The answer to an ingested batch.
+pub struct IngestObservationsPayload(pub IngestOutcome);
+
+/// The answer to a batch: the same on every replay of its idempotency key.
+#[Object]
+impl IngestObservationsPayload {
+    /// The stored batch.
+    async fn batch_id(&self) -> ID {
+        ID(self.0.receipt.batch_id.to_string())
+    }
+    /// Its source.
+    async fn source_id(&self) -> ID {
+        ID(self.0.receipt.source_id.to_string())
+    }
+    /// The idempotency key it was sent with.
+    async fn idempotency_key(&self) -> &str {
+        &self.0.receipt.idempotency_key
+    }
+    /// Observations stored.
+    async fn accepted(&self) -> i64 {
+        i64::try_from(self.0.receipt.accepted).unwrap_or(i64::MAX)
+    }
+    /// When the batch was first accepted.
+    async fn received_at(&self) -> DateTime<Utc> {
+        self.0.receipt.received_at
+    }
+    /// True when this request replayed a known key and stored nothing.
+    async fn replayed(&self) -> bool {
+        self.0.replayed
+    }
+}
+
+/// The answer to `recordIncident`.
+#[derive(SimpleObject)]
+pub struct RecordIncidentPayload {
+    /// The incident as stored (its description redacted).
+    pub incident: Incident,
+}
+
+/// What a retention run purged.
+pub struct RetentionRun(pub RetentionReport);
+
+/// What a retention run purged, per source.
+#[Object]
+impl RetentionRun {
+    /// The instant the run reasoned from.
+    async fn ran_at(&self) -> DateTime<Utc> {
+        self.0.ran_at
+    }
+    /// Observations deleted in all.
+    async fn observations(&self) -> u64 {
+        self.0.observations()
+    }
+    /// Incident records deleted in all.
+    async fn incidents(&self) -> u64 {
+        self.0.incidents()
+    }
+    /// Ingestion batches deleted in all.
+    async fn batches(&self) -> u64 {
+        self.0.batches()
+    }
+    /// Every source, with its cutoff and what went.
+    async fn sources(&self) -> Vec<SourceRetention> {
+        self.0.sources.iter().cloned().map(SourceRetention).collect()
+    }
+}
+
+/// One source's part of a retention run.
+pub struct SourceRetention(SourcePurge);
+
+/// One source's part of a retention run: the period applied and what went.
+#[Object]
+impl SourceRetention {
+    /// The source.
+    async fn source_id(&self) -> ID {
+        ID(self.0.source_id.to_string())
+    }
+    /// Its code.
+    async fn source_code(&self) -> &str {
+        &self.0.source_code
+    }
+    /// The processing activity whose retention period applied; null when the source
+    /// belongs to none and the platform's default applied.
+    async fn processing_activity_id(&self) -> Option<ID> {
+        self.0.processing_activity_id.map(|id| ID(id.to_string()))
+    }
+    /// The retention period applied, in days.
+    async fn retention_days(&self) -> i32 {
+        self.0.retention_days
+    }
+    /// Data before this instant (UTC midnight) was purged.
+    async fn cutoff(&self) -> DateTime<Utc> {
+        self.0.cutoff
+    }
+    /// Observations deleted.
+    async fn observations(&self) -> u64 {
+        self.0.observations
+    }
+    /// Incident records deleted.
+    async fn incidents(&self) -> u64 {
+        self.0.incidents
+    }
+    /// Ingestion batches deleted.
+    async fn batches(&self) -> u64 {
+        self.0.batches
+    }
+}
