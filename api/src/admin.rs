@@ -131,7 +131,9 @@ pub async fn token(settings: &Settings, command: TokenCommand) -> Result<(), Str
 /// `api audit verify`: prints the result; an error (non-zero exit) when broken.
 pub async fn audit_verify(settings: &Settings) -> Result<(), String> {
     let conn = connect(settings).await?;
-    let result = api::services::audit::verify::verify(&conn).await.map_err(|e| e.to_string())?;
+    let result = api::services::audit::verify::verify(&conn)
+        .await
+        .map_err(|e| e.to_string())?;
     if result.ok {
         println!("audit chain verified: {} entries", result.checked);
         return Ok(());

@@ -19,8 +19,16 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
         })?;
     }
     let mut options = ConnectOptions::new(url.clone());
+    // SQLite has one writer at a time, and a transaction that reads then writes
+    // fails outright (SQLITE_BUSY_SNAPSHOT) when another connection wrote in
+    // between: one connection serializes access instead of failing it.
+    let max_connections = if url.starts_with("sqlite:") {
+        1
+    } else {
+        settings.max_connections
+    };
     options
-        .max_connections(settings.max_connections)
+        .max_connections(max_connections)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))

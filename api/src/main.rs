@@ -45,7 +45,9 @@ async fn main() -> ExitCode {
             .await
         }
         Some(Command::User(command)) => admin::user(&settings, command).await,
-        Some(Command::Audit(api::cli::AuditCommand::Verify)) => admin::audit_verify(&settings).await,
+        Some(Command::Audit(api::cli::AuditCommand::Verify)) => {
+            admin::audit_verify(&settings).await
+        }
         Some(Command::Token(command)) => admin::token(&settings, command).await,
         Some(Command::Model(command)) => api::cli_model::model(&settings, command).await,
         Some(Command::Import(command)) => api::cli_model::import(&settings, command).await,
@@ -87,7 +89,11 @@ async fn retention(settings: &api::settings::Settings) -> Result<(), String> {
             api::error::ApiError::Internal(cause) => cause.chain(),
             other => other.to_string(),
         })?;
-    for source in report.sources.iter().filter(|s| s.observations + s.incidents + s.batches > 0) {
+    for source in report
+        .sources
+        .iter()
+        .filter(|s| s.observations + s.incidents + s.batches > 0)
+    {
         println!(
             "{:<28} kept {:>5} days (before {}): {} observations, {} incidents, {} batches purged",
             source.source_code,

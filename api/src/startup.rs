@@ -12,8 +12,8 @@ use crate::auth::keys::KeySet;
 use crate::auth::passwords::PasswordService;
 use crate::auth::service::AuthState;
 use crate::http::{self, AppState};
-use crate::services::audit::writer::AuditWriter;
 use crate::metrics::Metrics;
+use crate::services::audit::writer::AuditWriter;
 use crate::settings::Settings;
 use crate::{db, graphql, seed, time};
 

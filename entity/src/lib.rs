@@ -5,9 +5,9 @@
 //! from these models.
 
 pub mod assessment;
-pub mod decision;
 pub mod audit_entry;
 pub mod audit_head;
+pub mod decision;
 pub mod deployment;
 pub mod enums;
 pub mod event;
@@ -18,10 +18,10 @@ pub mod ingestion_batch;
 pub mod login_failure;
 pub mod observation;
 pub mod organization;
-pub mod register;
 pub mod partner_token;
 pub mod platform_setting;
 pub mod refresh_token;
+pub mod register;
 pub mod risk_model;
 pub mod seed_day;
 pub mod session;

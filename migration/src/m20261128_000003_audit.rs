@@ -41,8 +41,14 @@ impl MigrationTrait for Migration {
             .await?;
         for (name, cols) in [
             ("idx_audit_at", vec![AuditEntry::At]),
-            ("idx_audit_actor_at", vec![AuditEntry::Actor, AuditEntry::At]),
-            ("idx_audit_outcome_at", vec![AuditEntry::Outcome, AuditEntry::At]),
+            (
+                "idx_audit_actor_at",
+                vec![AuditEntry::Actor, AuditEntry::At],
+            ),
+            (
+                "idx_audit_outcome_at",
+                vec![AuditEntry::Outcome, AuditEntry::At],
+            ),
         ] {
             let mut index = Index::create();
             index.name(name).table(AuditEntry::Table);

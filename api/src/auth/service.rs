@@ -395,17 +395,16 @@ pub async fn create_user(
     check_new_password(&password)?;
     let hash = auth.passwords.hash(password).await?;
     let txn = db.begin().await?;
-    if let Some(org) = organization_id {
-        if organization::Entity::find_by_id(org)
+    if let Some(org) = organization_id
+        && organization::Entity::find_by_id(org)
             .one(&txn)
             .await?
             .is_none()
-        {
-            return Err(ApiError::bad_input(
-                "input.organizationId",
-                format!("unknown organization {org}"),
-            ));
-        }
+    {
+        return Err(ApiError::bad_input(
+            "input.organizationId",
+            format!("unknown organization {org}"),
+        ));
     }
     if user::Entity::find()
         .filter(user::Column::Email.eq(email.clone()))

@@ -41,7 +41,10 @@ impl AuditEntryFilter {
     /// The service's filter.
     pub fn into_service(self) -> Result<AuditFilter, ApiError> {
         let organization_id = match &self.organization_id {
-            Some(id) => Some(crate::graphql::scalars::parse_id(id, "filter.organizationId")?),
+            Some(id) => Some(crate::graphql::scalars::parse_id(
+                id,
+                "filter.organizationId",
+            )?),
             None => None,
         };
         Ok(AuditFilter {
@@ -188,7 +191,9 @@ pub struct AuditVerification {
 }
 
 fn counts(map: std::collections::BTreeMap<String, u64>) -> Vec<AuditCount> {
-    map.into_iter().map(|(key, count)| AuditCount { key, count }).collect()
+    map.into_iter()
+        .map(|(key, count)| AuditCount { key, count })
+        .collect()
 }
 
 /// Audit queries (DPO).
@@ -202,8 +207,11 @@ impl AuditQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Criteria the entries must match.")] filter: Option<AuditEntryFilter>,
-        #[graphql(desc = "Page size, from 1 to the server's maximum; 50 when omitted.")] first: Option<i32>,
-        #[graphql(desc = "Cursor of the last entry already seen; the page continues with older entries.")]
+        #[graphql(desc = "Page size, from 1 to the server's maximum; 50 when omitted.")]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of the last entry already seen; the page continues with older entries."
+        )]
         after: Option<String>,
     ) -> Result<AuditEntryConnection> {
         ctx.data::<Arc<AuditWriter>>()?.flush().await;
@@ -212,9 +220,15 @@ impl AuditQuery {
         let first = usize::try_from(first.unwrap_or(50))
             .ok()
             .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| ApiError::bad_input("first", format!("first must be between 1 and {max}")))?;
+            .ok_or_else(|| {
+                ApiError::bad_input("first", format!("first must be between 1 and {max}"))
+            })?;
         let before = match after.as_deref() {
-            Some(cursor) => Some(cursor.parse::<i64>().map_err(|_| ApiError::bad_input("after", "invalid cursor"))?),
+            Some(cursor) => Some(
+                cursor
+                    .parse::<i64>()
+                    .map_err(|_| ApiError::bad_input("after", "invalid cursor"))?,
+            ),
             None => None,
         };
         let filter = filter.unwrap_or_default().into_service()?;

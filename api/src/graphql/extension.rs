@@ -114,14 +114,14 @@ impl Extension for ObservabilityExtension {
             let viewer = ctx.data_opt::<Viewer>().unwrap_or(&anonymous);
             let decision =
                 policies::permissions::authorize(&viewer.subject, info.name, viewer.purpose, None);
-            if let Some(scope) = crate::services::audit::scope::current() {
-                if let Ok(mut op) = scope.info.lock() {
-                    op.resources.push(info.name.to_owned());
-                    if let Ok(grant) = &decision {
-                        if let Some(purpose) = grant.purpose {
-                            op.purpose = Some(purpose.as_str().to_owned());
-                        }
-                    }
+            if let Some(scope) = crate::services::audit::scope::current()
+                && let Ok(mut op) = scope.info.lock()
+            {
+                op.resources.push(info.name.to_owned());
+                if let Ok(grant) = &decision
+                    && let Some(purpose) = grant.purpose
+                {
+                    op.purpose = Some(purpose.as_str().to_owned());
                 }
             }
             if let Err(denial) = decision {
@@ -151,12 +151,12 @@ impl Extension for ObservabilityExtension {
         let doc = next.run(ctx, query, variables).await?;
         let name = ctx.data_opt::<OperationName>().and_then(|n| n.0.as_deref());
         if let Some((name, ty)) = selected_operation(&doc, name) {
-            if let Some(scope) = crate::services::audit::scope::current() {
-                if let Ok(mut op) = scope.info.lock() {
-                    op.operation_type = type_label(ty).to_owned();
-                    op.operation_name = name.clone();
-                    op.fields = selected_fields(&doc);
-                }
+            if let Some(scope) = crate::services::audit::scope::current()
+                && let Ok(mut op) = scope.info.lock()
+            {
+                op.operation_type = type_label(ty).to_owned();
+                op.operation_name = name.clone();
+                op.fields = selected_fields(&doc);
             }
             if let Ok(mut slot) = self.operation.lock() {
                 *slot = Some((name, type_label(ty)));
@@ -203,11 +203,21 @@ pub fn mask_uncoded(errors: &mut [ServerError]) {
 impl ObservabilityExtension {
     /// Writes the operation's audit entry, unless its change already wrote it in its
     /// own transaction. Mutations wait for their entry; reads leave it to the batch.
-    async fn audit_operation(&self, ctx: &ExtensionContext<'_>, scope: &Arc<AuditScope>, kind: &str, response: &Response) {
+    async fn audit_operation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        scope: &Arc<AuditScope>,
+        kind: &str,
+        response: &Response,
+    ) {
         let denied: Vec<String> = response
             .errors
             .iter()
-            .filter(|e| e.extensions.as_ref().is_some_and(|x| x.get("reason").is_some()))
+            .filter(|e| {
+                e.extensions
+                    .as_ref()
+                    .is_some_and(|x| x.get("reason").is_some())
+            })
             .map(|e| e.message.clone())
             .collect();
         let (outcome, reason) = if !denied.is_empty() {
@@ -225,7 +235,9 @@ impl ObservabilityExtension {
             // The change wrote its entry; make sure its transaction committed.
             let db = ctx.data_opt::<sea_orm::DatabaseConnection>();
             let committed = match (db, &scope.request_id) {
-                (Some(db), Some(id)) => crate::services::audit::query::exists_for_request(db, id).await,
+                (Some(db), Some(id)) => {
+                    crate::services::audit::query::exists_for_request(db, id).await
+                }
                 _ => true,
             };
             if committed {

@@ -52,7 +52,12 @@ fn to_graphql(err: PrivacyError) -> async_graphql::Error {
     }
 }
 
-fn window(zone_id: &ID, from: DateTime<Utc>, to: DateTime<Utc>, bucket: BucketSize) -> Result<WindowQuery> {
+fn window(
+    zone_id: &ID,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    bucket: BucketSize,
+) -> Result<WindowQuery> {
     Ok(WindowQuery {
         zone_id: parse_id(zone_id, "zoneId")?,
         from,
@@ -74,12 +79,21 @@ impl PrivacyQuery {
     async fn presence(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The zone: a site, an arrondissement, or the city (answered per arrondissement).")]
+        #[graphql(
+            desc = "The zone: a site, an arrondissement, or the city (answered per arrondissement)."
+        )]
         zone_id: ID,
-        #[graphql(desc = "Start of the window; widened down to the bucket grid.")] from: DateTime<Utc>,
-        #[graphql(desc = "End of the window (exclusive); widened up to the bucket grid. At most 92 days after `from`.")]
+        #[graphql(desc = "Start of the window; widened down to the bucket grid.")] from: DateTime<
+            Utc,
+        >,
+        #[graphql(
+            desc = "End of the window (exclusive); widened up to the bucket grid. At most 92 days after `from`."
+        )]
         to: DateTime<Utc>,
-        #[graphql(desc = "Length of the answer's buckets.", default_with = "BucketSize::Hour")]
+        #[graphql(
+            desc = "Length of the answer's buckets.",
+            default_with = "BucketSize::Hour"
+        )]
         bucket: BucketSize,
     ) -> Result<AggregateRelease> {
         let db = ctx.data::<DatabaseConnection>()?;
@@ -99,10 +113,17 @@ impl PrivacyQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "An arrondissement, or the city (answered per arrondissement).")] zone_id: ID,
         #[graphql(desc = "The field of risk counted.")] field: RiskField,
-        #[graphql(desc = "Start of the window; widened down to the bucket grid.")] from: DateTime<Utc>,
-        #[graphql(desc = "End of the window (exclusive); widened up to the bucket grid. At most 92 days after `from`.")]
+        #[graphql(desc = "Start of the window; widened down to the bucket grid.")] from: DateTime<
+            Utc,
+        >,
+        #[graphql(
+            desc = "End of the window (exclusive); widened up to the bucket grid. At most 92 days after `from`."
+        )]
         to: DateTime<Utc>,
-        #[graphql(desc = "Length of the answer's buckets.", default_with = "BucketSize::Day")]
+        #[graphql(
+            desc = "Length of the answer's buckets.",
+            default_with = "BucketSize::Day"
+        )]
         bucket: BucketSize,
     ) -> Result<AggregateRelease> {
         let db = ctx.data::<DatabaseConnection>()?;
@@ -120,7 +141,9 @@ impl PrivacyQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Criteria the incidents must match.")] filter: Option<IncidentFilter>,
-        #[graphql(desc = "Page size, from 1 to the server's maximum (100 by default); 20 when omitted.")]
+        #[graphql(
+            desc = "Page size, from 1 to the server's maximum (100 by default); 20 when omitted."
+        )]
         first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge already seen; the page starts after it.")] after: Option<String>,
     ) -> Result<IncidentConnection> {
@@ -129,9 +152,14 @@ impl PrivacyQuery {
         let page_size = usize::try_from(first.unwrap_or(DEFAULT_PAGE))
             .ok()
             .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| ApiError::bad_input("first", format!("first must be between 1 and {max}")))?;
+            .ok_or_else(|| {
+                ApiError::bad_input("first", format!("first must be between 1 and {max}"))
+            })?;
         let after = match after.as_deref() {
-            Some(text) => Some(decode_cursor(text).ok_or_else(|| ApiError::bad_input("after", "invalid cursor"))?),
+            Some(text) => Some(
+                decode_cursor(text)
+                    .ok_or_else(|| ApiError::bad_input("after", "invalid cursor"))?,
+            ),
             None => None,
         };
         let filter = filter.unwrap_or_default().into_service()?;
@@ -143,7 +171,11 @@ impl PrivacyQuery {
             .map(|model| IncidentEdge {
                 cursor: encode_cursor((model.occurred_at, model.id)),
                 node: Incident {
-                    event: model.event_id.and_then(|id| events.get(&id)).cloned().map(Arc::new),
+                    event: model
+                        .event_id
+                        .and_then(|id| events.get(&id))
+                        .cloned()
+                        .map(Arc::new),
                     model,
                 },
             })
@@ -240,6 +272,8 @@ impl PrivacyMutation {
     /// now, as the daily task does (administrators).
     async fn run_retention(&self, ctx: &Context<'_>) -> Result<RetentionRun> {
         let db = ctx.data::<DatabaseConnection>()?;
-        Ok(RetentionRun(retention::run_retention(db, Utc::now()).await?))
+        Ok(RetentionRun(
+            retention::run_retention(db, Utc::now()).await?,
+        ))
     }
 }

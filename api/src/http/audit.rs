@@ -19,8 +19,23 @@ use crate::services::audit::query::{self, AuditFilter};
 const PAGE: u64 = 1_000;
 
 const HEADER: [&str; 17] = [
-    "seq", "at", "actor", "role", "organization_id", "token_id", "operation_type", "operation_name",
-    "resources", "fields", "record_count", "purpose", "outcome", "reason", "request_id", "prev_hash", "hash",
+    "seq",
+    "at",
+    "actor",
+    "role",
+    "organization_id",
+    "token_id",
+    "operation_type",
+    "operation_name",
+    "resources",
+    "fields",
+    "record_count",
+    "purpose",
+    "outcome",
+    "reason",
+    "request_id",
+    "prev_hash",
+    "hash",
 ];
 
 #[derive(serde::Deserialize)]
@@ -37,7 +52,9 @@ struct ExportQuery {
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    HttpResponse::build(status).json(serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
+    HttpResponse::build(status).json(
+        serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
+    )
 }
 
 fn csv_chunk(rows: &[entity::audit_entry::Model], header: bool) -> Result<Vec<u8>, csv::Error> {
@@ -66,7 +83,9 @@ fn csv_chunk(rows: &[entity::audit_entry::Model], header: bool) -> Result<Vec<u8
             r.hash.clone(),
         ])?;
     }
-    writer.into_inner().map_err(|err| csv::Error::from(err.into_error()))
+    writer
+        .into_inner()
+        .map_err(|err| csv::Error::from(err.into_error()))
 }
 
 /// Streams the filtered audit log as CSV.
@@ -76,7 +95,8 @@ pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
         Err(response) => return response,
     };
     let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
-    let decision = policies::permissions::authorize(&viewer.subject, "auditEntries", viewer.purpose, None);
+    let decision =
+        policies::permissions::authorize(&viewer.subject, "auditEntries", viewer.purpose, None);
     let mut draft = Draft {
         at: Utc::now(),
         actor: viewer.actor.clone(),
@@ -98,14 +118,27 @@ pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
             draft.outcome = "denied".to_owned();
             draft.reason = Some(denial.reason.to_string());
             state.audit.record(draft).await;
-            let status = if denial.code() == "UNAUTHENTICATED" { StatusCode::UNAUTHORIZED } else { StatusCode::FORBIDDEN };
+            let status = if denial.code() == "UNAUTHENTICATED" {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::FORBIDDEN
+            };
             return error(status, denial.code(), &denial.reason.to_string());
         }
     };
-    draft.purpose = grant.purpose.map(|p| p.as_str().to_owned()).or(draft.purpose);
+    draft.purpose = grant
+        .purpose
+        .map(|p| p.as_str().to_owned())
+        .or(draft.purpose);
     let params = match web::Query::<ExportQuery>::from_query(req.query_string()) {
         Ok(q) => q.into_inner(),
-        Err(err) => return error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &format!("invalid filter: {err}")),
+        Err(err) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                &format!("invalid filter: {err}"),
+            );
+        }
     };
     let filter = AuditFilter {
         actor: params.actor,
@@ -132,17 +165,26 @@ pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
                 Ok(rows) => rows,
                 Err(err) => {
                     let _ = err.to_graphql();
-                    return Some((Err(actix_web::error::ErrorInternalServerError("internal error")), None));
+                    return Some((
+                        Err(actix_web::error::ErrorInternalServerError("internal error")),
+                        None,
+                    ));
                 }
             };
             if rows.is_empty() && !first {
                 return None;
             }
-            let next = if (rows.len() as u64) < PAGE { None } else { rows.last().map(|r| (r.seq, false)) };
-            let chunk = csv_chunk(&rows, first).map(web::Bytes::from).map_err(|err| {
-                let _ = ApiError::internal(err).to_graphql();
-                actix_web::error::ErrorInternalServerError("internal error")
-            });
+            let next = if (rows.len() as u64) < PAGE {
+                None
+            } else {
+                rows.last().map(|r| (r.seq, false))
+            };
+            let chunk = csv_chunk(&rows, first)
+                .map(web::Bytes::from)
+                .map_err(|err| {
+                    let _ = ApiError::internal(err).to_graphql();
+                    actix_web::error::ErrorInternalServerError("internal error")
+                });
             Some((chunk, next))
         }
     });

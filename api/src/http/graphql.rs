@@ -16,12 +16,12 @@ use tracing_actix_web::RequestId;
 use std::sync::Arc;
 
 use crate::auth::{self, Viewer};
-use crate::services::audit::Draft;
-use crate::services::audit::scope::AuditScope;
 use crate::error::ApiError;
 use crate::graphql::extension::{OperationName, selected_operation};
 use crate::graphql::loaders::Loaders;
 use crate::http::AppState;
+use crate::services::audit::Draft;
+use crate::services::audit::scope::AuditScope;
 use policies::roles::Purpose;
 
 /// The media types a GraphQL response can be sent in.
@@ -252,18 +252,17 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     };
     // Reads only: a mutation or subscription over GET could be triggered by a link
     // or a prefetch, so it is refused before anything runs.
-    if let Ok(doc) = async_graphql::parser::parse_query(&params.query) {
-        if let Some((_, ty)) = selected_operation(&doc, params.operation_name.as_deref()) {
-            if ty != OperationType::Query {
-                return refusal_response(
-                    refuse(
-                        StatusCode::METHOD_NOT_ALLOWED,
-                        "only queries may be sent with GET; use POST",
-                    ),
-                    response_type,
-                );
-            }
-        }
+    if let Ok(doc) = async_graphql::parser::parse_query(&params.query)
+        && let Some((_, ty)) = selected_operation(&doc, params.operation_name.as_deref())
+        && ty != OperationType::Query
+    {
+        return refusal_response(
+            refuse(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "only queries may be sent with GET; use POST",
+            ),
+            response_type,
+        );
     }
     execute(&req, &state, params, response_type).await
 }
@@ -372,7 +371,10 @@ async fn execute(
                 at: chrono::Utc::now(),
                 actor: "invalid credentials".to_owned(),
                 operation_type: "http".to_owned(),
-                operation_name: params.operation_name.clone().unwrap_or_else(|| "graphql".to_owned()),
+                operation_name: params
+                    .operation_name
+                    .clone()
+                    .unwrap_or_else(|| "graphql".to_owned()),
                 outcome: "denied".to_owned(),
                 reason: Some(format!("HTTP {}", response.status().as_u16())),
                 request_id: request_id.clone(),
@@ -410,10 +412,8 @@ async fn execute(
             return HttpResponse::InternalServerError().finish();
         }
     };
-    if request_error {
-        if let Value::Object(map) = &mut body {
-            map.remove("data");
-        }
+    if request_error && let Value::Object(map) = &mut body {
+        map.remove("data");
     }
     let status = if request_error && response_type == ResponseType::GraphqlResponse {
         StatusCode::BAD_REQUEST

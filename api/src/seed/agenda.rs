@@ -82,7 +82,7 @@ pub fn events_for_day(day: NaiveDate) -> Vec<PlannedEvent> {
     ));
 
     // Olympique de Marseille plays at home about every other week-end.
-    if weekday == Weekday::Sat && day.iso_week().week() % 2 == 0 {
+    if weekday == Weekday::Sat && day.iso_week().week().is_multiple_of(2) {
         let opponent = *[
             "Paris SG",
             "OL",

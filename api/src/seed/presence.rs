@@ -215,19 +215,21 @@ async fn seed_day(
         .exec(&txn)
         .await?;
     for chunk in cells.chunks(CHUNK) {
-        let rows = chunk.iter().map(|(zone_id, at, count)| observation::ActiveModel {
-            source_id: Set(source.id),
-            zone_id: Set(*zone_id),
-            metric: Set(PRESENCE_METRIC.to_owned()),
-            bucket_start: Set(*at),
-            bucket_minutes: Set(15),
-            value: Set(*count),
-            contributors: Set(Some(*count as i32)),
-            note: Set(None),
-            labels: Set(None),
-            batch_id: Set(batch),
-            ..Default::default()
-        });
+        let rows = chunk
+            .iter()
+            .map(|(zone_id, at, count)| observation::ActiveModel {
+                source_id: Set(source.id),
+                zone_id: Set(*zone_id),
+                metric: Set(PRESENCE_METRIC.to_owned()),
+                bucket_start: Set(*at),
+                bucket_minutes: Set(15),
+                value: Set(*count),
+                contributors: Set(Some(*count as i32)),
+                note: Set(None),
+                labels: Set(None),
+                batch_id: Set(batch),
+                ..Default::default()
+            });
         observation::Entity::insert_many(rows).exec(&txn).await?;
     }
     txn.commit().await?;

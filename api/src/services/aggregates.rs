@@ -123,13 +123,19 @@ pub async fn presence(
                 // Presence values are counts of people; stored as numbers to share
                 // the table with measurements such as rain.
                 value: row.value.round() as i64,
-                contributors: row.contributors.and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
+                contributors: row
+                    .contributors
+                    .and_then(|n| u32::try_from(n).ok())
+                    .unwrap_or(0),
             });
     }
     let by_id: HashMap<i64, &source::Model> = sources.iter().map(|s| (s.id, s)).collect();
     let mut datasets = Vec::new();
     for ((source_id, minutes), cells) in sets {
-        let (Some(source), Some(base)) = (by_id.get(&source_id), BucketSize::from_minutes(i64::from(minutes))) else {
+        let (Some(source), Some(base)) = (
+            by_id.get(&source_id),
+            BucketSize::from_minutes(i64::from(minutes)),
+        ) else {
             continue;
         };
         datasets.push(Dataset {
@@ -157,8 +163,13 @@ pub async fn incident_stats(
     query: &WindowQuery,
 ) -> Result<AggregateAnswer, PrivacyError> {
     let resource = ResourceRef::Field(aggregate_field(field));
-    authorize(&viewer.subject, "incidentStats", viewer.purpose, Some(&resource))
-        .map_err(PrivacyError::Denied)?;
+    authorize(
+        &viewer.subject,
+        "incidentStats",
+        viewer.purpose,
+        Some(&resource),
+    )
+    .map_err(PrivacyError::Denied)?;
     let tree = ZoneTree::load(db).await?;
     let (asked, zones) = answer_zones(&tree, query.zone_id, ZoneLevel::Arrondissement)?;
     let window = checked_window(query, zones.len())?;
@@ -219,7 +230,13 @@ pub async fn incident_stats(
     let supervisor = viewer.role() == Some(Role::Supervisor);
     let release = release_all(
         &datasets,
-        |set| if supervisor { Some(set.owner) } else { viewer_org },
+        |set| {
+            if supervisor {
+                Some(set.owner)
+            } else {
+                viewer_org
+            }
+        },
         &window,
         zones,
     )?;
@@ -391,7 +408,13 @@ mod tests {
         let now = DateTime::parse_from_rfc3339("2026-07-14T12:07:30Z")
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_default();
-        assert_eq!(observations_settled_until(now).to_rfc3339(), "2026-07-14T10:00:00+00:00");
-        assert_eq!(incidents_settled_until(now).to_rfc3339(), "2026-07-07T12:00:00+00:00");
+        assert_eq!(
+            observations_settled_until(now).to_rfc3339(),
+            "2026-07-14T10:00:00+00:00"
+        );
+        assert_eq!(
+            incidents_settled_until(now).to_rfc3339(),
+            "2026-07-07T12:00:00+00:00"
+        );
     }
 }

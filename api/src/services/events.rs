@@ -75,10 +75,10 @@ pub async fn list<C: ConnectionTrait>(
     first: u64,
     after: Option<Cursor>,
 ) -> ApiResult<EventPage> {
-    if let (Some(from), Some(to)) = (filter.from, filter.to) {
-        if to <= from {
-            return Err(ApiError::bad_input("filter.to", "to must be after from"));
-        }
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && to <= from
+    {
+        return Err(ApiError::bad_input("filter.to", "to must be after from"));
     }
     let mut condition = Condition::all();
     if let Some(from) = filter.from {
@@ -296,13 +296,13 @@ async fn validate<C: ConnectionTrait>(db: &C, prefix: &str, e: &NewEvent) -> Api
         ));
     }
     let tree = ZoneTree::load(db).await?;
-    if let Some(zone_id) = e.zone_id {
-        if tree.get(zone_id).is_none() {
-            return Err(ApiError::bad_input(
-                path("zoneId"),
-                format!("unknown zone {zone_id}"),
-            ));
-        }
+    if let Some(zone_id) = e.zone_id
+        && tree.get(zone_id).is_none()
+    {
+        return Err(ApiError::bad_input(
+            path("zoneId"),
+            format!("unknown zone {zone_id}"),
+        ));
     }
     match e.venue_id {
         Some(venue_id) => {
@@ -312,13 +312,13 @@ async fn validate<C: ConnectionTrait>(db: &C, prefix: &str, e: &NewEvent) -> Api
                 .ok_or_else(|| {
                     ApiError::bad_input(path("venueId"), format!("unknown venue {venue_id}"))
                 })?;
-            if let Some(zone_id) = e.zone_id {
-                if !tree.with_descendants(zone_id).contains(&venue.zone_id) {
-                    return Err(ApiError::bad_input(
-                        path("zoneId"),
-                        "zoneId must be the venue's zone or contain it",
-                    ));
-                }
+            if let Some(zone_id) = e.zone_id
+                && !tree.with_descendants(zone_id).contains(&venue.zone_id)
+            {
+                return Err(ApiError::bad_input(
+                    path("zoneId"),
+                    "zoneId must be the venue's zone or contain it",
+                ));
             }
             Ok(venue.zone_id)
         }
@@ -562,17 +562,16 @@ pub async fn upsert_deployment(
             format!("a shift lasts at most {MAX_EVENT_DAYS} days"),
         ));
     }
-    if let Some(org) = input.organization_id {
-        if organization::Entity::find_by_id(org)
+    if let Some(org) = input.organization_id
+        && organization::Entity::find_by_id(org)
             .one(&txn)
             .await?
             .is_none()
-        {
-            return Err(ApiError::bad_input(
-                "input.organizationId",
-                format!("unknown organization {org}"),
-            ));
-        }
+    {
+        return Err(ApiError::bad_input(
+            "input.organizationId",
+            format!("unknown organization {org}"),
+        ));
     }
     let existing = deployment::Entity::find()
         .filter(deployment::Column::EventId.eq(input.event_id))

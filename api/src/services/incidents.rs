@@ -76,7 +76,10 @@ pub async fn record(
         });
     }
     if !(1..=4).contains(&input.severity) {
-        return Err(ApiError::bad_input("input.severity", "severity is from 1 (minor) to 4 (critical)"));
+        return Err(ApiError::bad_input(
+            "input.severity",
+            "severity is from 1 (minor) to 4 (critical)",
+        ));
     }
     let description = input.description.trim();
     if description.is_empty() || description.chars().count() > MAX_DESCRIPTION {
@@ -87,7 +90,10 @@ pub async fn record(
     }
     let now = Utc::now();
     if input.occurred_at > now + Duration::minutes(FUTURE_SKEW_MINUTES) {
-        return Err(ApiError::bad_input("input.occurredAt", "an incident is recorded once it happened"));
+        return Err(ApiError::bad_input(
+            "input.occurredAt",
+            "an incident is recorded once it happened",
+        ));
     }
     // Its 15-minute bucket must still be open: statistics already published to
     // non-owners must not change under them (see `policies::release`).
@@ -106,7 +112,10 @@ pub async fn record(
     let tree = ZoneTree::load(&txn).await?;
     match tree.get(input.zone_id) {
         None => {
-            return Err(ApiError::bad_input("input.zoneId", format!("unknown zone {}", input.zone_id)));
+            return Err(ApiError::bad_input(
+                "input.zoneId",
+                format!("unknown zone {}", input.zone_id),
+            ));
         }
         Some(zone) if zone.level == ZoneLevel::City => {
             return Err(ApiError::bad_input(
@@ -117,9 +126,14 @@ pub async fn record(
         Some(_) => {}
     }
     let event = match input.event_id {
-        Some(event_id) => Some(event::Entity::find_by_id(event_id).one(&txn).await?.ok_or_else(
-            || ApiError::bad_input("input.eventId", format!("unknown event {event_id}")),
-        )?),
+        Some(event_id) => Some(
+            event::Entity::find_by_id(event_id)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::bad_input("input.eventId", format!("unknown event {event_id}"))
+                })?,
+        ),
         None => None,
     };
     let source = record_source(&txn, viewer, input.source_id).await?;
@@ -127,7 +141,10 @@ pub async fn record(
     if !source.fields.split(',').any(|f| f.trim() == field_name) {
         return Err(ApiError::PolicyViolation {
             rule: "UNKNOWN_FIELD".to_owned(),
-            message: format!("source {} does not inform the {field_name} field", source.code),
+            message: format!(
+                "source {} does not inform the {field_name} field",
+                source.code
+            ),
         });
     }
     if source.status != SourceStatus::Active {
@@ -253,10 +270,10 @@ pub async fn list<C: ConnectionTrait>(
     first: u64,
     after: Option<Cursor>,
 ) -> ApiResult<IncidentPage> {
-    if let (Some(from), Some(to)) = (filter.from, filter.to) {
-        if to <= from {
-            return Err(ApiError::bad_input("filter.to", "to must be after from"));
-        }
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && to <= from
+    {
+        return Err(ApiError::bad_input("filter.to", "to must be after from"));
     }
     let mut condition = Condition::all();
     if let Some(from) = filter.from {
@@ -268,7 +285,10 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(zone_id) = filter.zone_id {
         let tree = ZoneTree::load(db).await?;
         if tree.get(zone_id).is_none() {
-            return Err(ApiError::bad_input("filter.zoneId", format!("unknown zone {zone_id}")));
+            return Err(ApiError::bad_input(
+                "filter.zoneId",
+                format!("unknown zone {zone_id}"),
+            ));
         }
         condition = condition.add(incident::Column::ZoneId.is_in(tree.with_descendants(zone_id)));
     }
@@ -281,15 +301,20 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(min) = filter.min_severity {
         condition = condition.add(incident::Column::Severity.gte(min));
     }
-    let total = incident::Entity::find().filter(condition.clone()).count(db).await?;
+    let total = incident::Entity::find()
+        .filter(condition.clone())
+        .count(db)
+        .await?;
     let mut query = incident::Entity::find().filter(condition);
     if let Some((at, id)) = after {
         query = query.filter(
-            Condition::any().add(incident::Column::OccurredAt.lt(at)).add(
-                Condition::all()
-                    .add(incident::Column::OccurredAt.eq(at))
-                    .add(incident::Column::Id.lt(id)),
-            ),
+            Condition::any()
+                .add(incident::Column::OccurredAt.lt(at))
+                .add(
+                    Condition::all()
+                        .add(incident::Column::OccurredAt.eq(at))
+                        .add(incident::Column::Id.lt(id)),
+                ),
         );
     }
     let mut incidents = query

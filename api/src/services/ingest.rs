@@ -156,8 +156,7 @@ pub async fn ingest(
                 // Another request is writing the same key (or the same cells): once
                 // it has committed, this attempt finds its batch and replays it.
                 tracing::debug!(error = %err, attempt, "ingestion collided, retrying");
-                tokio::time::sleep(std::time::Duration::from_millis(50 * u64::from(attempt)))
-                    .await;
+                tokio::time::sleep(std::time::Duration::from_millis(50 * u64::from(attempt))).await;
             }
             Err(Attempt::Collided(err)) => return Err(ApiError::from(err).into()),
             Err(Attempt::Failed(err)) => return Err(err),
@@ -189,12 +188,18 @@ async fn try_ingest(
     let txn = db.begin().await?;
     let source = find_source(&txn, &input.source).await?;
     let resource = ResourceRef::Source {
-        id: SourceId::parse(&source.code)
-            .ok_or_else(|| ApiError::Forbidden(format!("source {} has no scope id", source.code)))?,
+        id: SourceId::parse(&source.code).ok_or_else(|| {
+            ApiError::Forbidden(format!("source {} has no scope id", source.code))
+        })?,
         organization: OrgId(source.organization_id),
     };
-    authorize(&viewer.subject, "ingestObservations", viewer.purpose, Some(&resource))
-        .map_err(PrivacyError::Denied)?;
+    authorize(
+        &viewer.subject,
+        "ingestObservations",
+        viewer.purpose,
+        Some(&resource),
+    )
+    .map_err(PrivacyError::Denied)?;
 
     if let Some(known) = ingestion_batch::Entity::find()
         .filter(ingestion_batch::Column::SourceId.eq(source.id))
@@ -211,7 +216,11 @@ async fn try_ingest(
             message: format!(
                 "source {} is {}: only active sources ingest",
                 source.code,
-                if source.status == SourceStatus::Draft { "a draft" } else { "suspended" }
+                if source.status == SourceStatus::Draft {
+                    "a draft"
+                } else {
+                    "suspended"
+                }
             ),
         }
         .into());
@@ -297,9 +306,8 @@ fn replay(known: ingestion_batch::Model, fingerprint: &str) -> Result<IngestOutc
 /// The key and the batch's size.
 fn check_shape(input: &BatchInput) -> Result<(), PrivacyError> {
     let key = input.idempotency_key.as_str();
-    let key_ok = !key.is_empty()
-        && key.len() <= MAX_KEY_LEN
-        && key.chars().all(|c| c.is_ascii_graphic());
+    let key_ok =
+        !key.is_empty() && key.len() <= MAX_KEY_LEN && key.chars().all(|c| c.is_ascii_graphic());
     if !key_ok {
         return Err(ApiError::bad_input(
             "input.idempotencyKey",
@@ -369,13 +377,19 @@ fn check_records<'a>(
     for (index, input) in inputs.iter().enumerate() {
         let path = |field: &str| format!("input.observations[{index}].{field}");
         let Some(zone) = zones.get(input.zone.trim()) else {
-            keep(index, ApiError::bad_input(path("zone"), format!("unknown zone \"{}\"", input.zone)));
+            keep(
+                index,
+                ApiError::bad_input(path("zone"), format!("unknown zone \"{}\"", input.zone)),
+            );
             break;
         };
         let contributors = match input.contributors.map(u32::try_from).transpose() {
             Ok(n) => n,
             Err(_) => {
-                keep(index, ApiError::bad_input(path("contributors"), "contributors cannot be negative"));
+                keep(
+                    index,
+                    ApiError::bad_input(path("contributors"), "contributors cannot be negative"),
+                );
                 break;
             }
         };
@@ -397,9 +411,8 @@ fn check_records<'a>(
     if let Err(refused) = disclosure::validate_batch(&rules, &observations) {
         keep(refused.index, policy_error(&refused.violation));
     }
-    let settled = aggregates::observations_settled_until(
-        now + Duration::minutes(SETTLEMENT_MARGIN_MINUTES),
-    );
+    let settled =
+        aggregates::observations_settled_until(now + Duration::minutes(SETTLEMENT_MARGIN_MINUTES));
     let mut seen = HashSet::new();
     for (index, row) in rows.iter().enumerate() {
         if let Some(error) = platform_rule(row, index, settled, now, &mut seen) {
@@ -430,11 +443,21 @@ fn platform_rule(
 ) -> Option<ApiError> {
     let path = |field: &str| format!("input.observations[{index}].{field}");
     let input = row.input;
-    if input.note.as_deref().is_some_and(|n| n.chars().count() > MAX_NOTE) {
-        return Some(ApiError::bad_input(path("note"), format!("a note has at most {MAX_NOTE} characters")));
+    if input
+        .note
+        .as_deref()
+        .is_some_and(|n| n.chars().count() > MAX_NOTE)
+    {
+        return Some(ApiError::bad_input(
+            path("note"),
+            format!("a note has at most {MAX_NOTE} characters"),
+        ));
     }
     if input.labels.len() > MAX_LABELS
-        || input.labels.iter().any(|l| l.trim().is_empty() || l.chars().count() > MAX_LABEL_LEN)
+        || input
+            .labels
+            .iter()
+            .any(|l| l.trim().is_empty() || l.chars().count() > MAX_LABEL_LEN)
     {
         return Some(ApiError::bad_input(
             path("labels"),
@@ -457,7 +480,12 @@ fn platform_rule(
             format!("buckets start at most {MAX_DAYS_AHEAD} days ahead"),
         ));
     }
-    let key = (row.zone_id, input.metric.clone(), input.bucket_start, input.bucket_minutes);
+    let key = (
+        row.zone_id,
+        input.metric.clone(),
+        input.bucket_start,
+        input.bucket_minutes,
+    );
     if !seen.insert(key) {
         return Some(ApiError::bad_input(
             path("bucketStart"),
@@ -488,10 +516,20 @@ async fn check_not_received(
         .all(txn)
         .await?
         .into_iter()
-        .map(|o| ((o.zone_id, o.metric, o.bucket_start, o.bucket_minutes), o.batch_id))
+        .map(|o| {
+            (
+                (o.zone_id, o.metric, o.bucket_start, o.bucket_minutes),
+                o.batch_id,
+            )
+        })
         .collect();
     for (index, row) in rows.iter().enumerate() {
-        let key = (row.zone_id, row.input.metric.clone(), row.input.bucket_start, row.input.bucket_minutes);
+        let key = (
+            row.zone_id,
+            row.input.metric.clone(),
+            row.input.bucket_start,
+            row.input.bucket_minutes,
+        );
         if let Some(batch) = existing.get(&key) {
             return Err(PrivacyError::Record {
                 index,

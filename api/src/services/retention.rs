@@ -76,7 +76,10 @@ impl RetentionReport {
 }
 
 /// Purges every source's data past its retention period, in one transaction.
-pub async fn run_retention(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiResult<RetentionReport> {
+pub async fn run_retention(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> ApiResult<RetentionReport> {
     let txn = db.begin().await?;
     let report = purge(&txn, now).await?;
     txn.commit().await?;

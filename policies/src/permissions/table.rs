@@ -188,7 +188,10 @@ const REGISTER_READERS: &[RoleAccess] = &[
 ];
 /// Who drafts a DPIA: the controller's side (an administrator or a supervisor); the
 /// DPO gives an opinion on it and never writes it.
-const DPIA_AUTHORS: &[RoleAccess] = &[role(Admin, REGISTER_ADMIN), role(Supervisor, REGISTER_ADMIN)];
+const DPIA_AUTHORS: &[RoleAccess] = &[
+    role(Admin, REGISTER_ADMIN),
+    role(Supervisor, REGISTER_ADMIN),
+];
 /// The audit log: the DPO only.
 const AUDITOR: &[RoleAccess] = &[role(Dpo, AUDIT)];
 /// Public operations need no role.
@@ -253,8 +256,20 @@ pub static OPERATIONS: &[OperationRule] = &[
     op("auditEntries", Query, true, AUDITOR, NO_TOKEN),
     op("auditStats", Query, true, AUDITOR, NO_TOKEN),
     op("auditVerify", Query, true, AUDITOR, NO_TOKEN),
-    op("processingActivities", Query, false, REGISTER_READERS, NO_TOKEN),
-    op("processingActivity", Query, false, REGISTER_READERS, NO_TOKEN),
+    op(
+        "processingActivities",
+        Query,
+        false,
+        REGISTER_READERS,
+        NO_TOKEN,
+    ),
+    op(
+        "processingActivity",
+        Query,
+        false,
+        REGISTER_READERS,
+        NO_TOKEN,
+    ),
     op("dpias", Query, false, REGISTER_READERS, NO_TOKEN),
     op("dpia", Query, false, REGISTER_READERS, NO_TOKEN),
     op("dpiaExport", Query, false, REGISTER_READERS, NO_TOKEN),

@@ -1,5 +1,9 @@
 //! Black-box tests: the real server over HTTP, on SQLite and on PostgreSQL.
 
+// Test helpers outside `#[test]` functions panic on a broken fixture, which is the
+// failure report a test needs.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod agenda;
 mod audit;
 mod auth;

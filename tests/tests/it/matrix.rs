@@ -27,7 +27,10 @@ impl Types {
             "LIST" => "[]".to_owned(),
             "ENUM" => {
                 let name = ty["name"].as_str().unwrap();
-                self.0[name]["enumValues"][0]["name"].as_str().unwrap().to_owned()
+                self.0[name]["enumValues"][0]["name"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
             }
             "INPUT_OBJECT" => {
                 let name = ty["name"].as_str().unwrap();
@@ -35,8 +38,16 @@ impl Types {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .filter(|f| f["type"]["kind"] == "NON_NULL" && f["defaultValue"].is_null() && depth < 4)
-                    .map(|f| format!("{}: {}", f["name"].as_str().unwrap(), self.literal(&f["type"], depth + 1)))
+                    .filter(|f| {
+                        f["type"]["kind"] == "NON_NULL" && f["defaultValue"].is_null() && depth < 4
+                    })
+                    .map(|f| {
+                        format!(
+                            "{}: {}",
+                            f["name"].as_str().unwrap(),
+                            self.literal(&f["type"], depth + 1)
+                        )
+                    })
                     .collect();
                 format!("{{ {} }}", fields.join(", "))
             }
@@ -73,10 +84,26 @@ impl Types {
                     .unwrap()
                     .iter()
                     .filter(|a| a["type"]["kind"] == "NON_NULL" && a["defaultValue"].is_null())
-                    .map(|a| format!("{}: {}", a["name"].as_str().unwrap(), self.literal(&a["type"], 0)))
+                    .map(|a| {
+                        format!(
+                            "{}: {}",
+                            a["name"].as_str().unwrap(),
+                            self.literal(&a["type"], 0)
+                        )
+                    })
                     .collect();
-                let args = if args.is_empty() { String::new() } else { format!("({})", args.join(", ")) };
-                (name.clone(), format!("{keyword} {{ {name}{args}{} }}", self.selection(&field["type"])))
+                let args = if args.is_empty() {
+                    String::new()
+                } else {
+                    format!("({})", args.join(", "))
+                };
+                (
+                    name.clone(),
+                    format!(
+                        "{keyword} {{ {name}{args}{} }}",
+                        self.selection(&field["type"])
+                    ),
+                )
             })
             .collect()
     }
@@ -91,12 +118,17 @@ fn refused_by_guard(name: &str, body: &Value) -> bool {
     errors.iter().any(|e| {
         e["path"] == json!([name])
             && e["extensions"]["reason"].is_string()
-            && matches!(e["extensions"]["code"].as_str(), Some("FORBIDDEN" | "UNAUTHENTICATED"))
+            && matches!(
+                e["extensions"]["code"].as_str(),
+                Some("FORBIDDEN" | "UNAUTHENTICATED")
+            )
     })
 }
 
 async fn exactly_the_matrix_is_reachable_for_every_role_and_scope(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     let schema = app.graphql_as("admin", INTROSPECTION, json!({})).await;
     let types = Types(
         schema["data"]["__schema"]["types"]
@@ -117,9 +149,16 @@ async fn exactly_the_matrix_is_reachable_for_every_role_and_scope(backend: Backe
         );
     }
 
-    let orgs = app.graphql_as("admin", "{ organizations { id code } }", json!({})).await;
+    let orgs = app
+        .graphql_as("admin", "{ organizations { id code } }", json!({}))
+        .await;
     let org = |code: &str| -> i64 {
-        orgs["data"]["organizations"].as_array().unwrap().iter().find(|o| o["code"] == code).unwrap()["id"]
+        orgs["data"]["organizations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["code"] == code)
+            .unwrap()["id"]
             .as_str()
             .unwrap()
             .parse()
@@ -128,7 +167,13 @@ async fn exactly_the_matrix_is_reachable_for_every_role_and_scope(backend: Backe
     let (csu, rtm) = (org("csu"), org("rtm"));
 
     let mut walkers: Vec<(String, String, Subject)> = Vec::new();
-    for scope in ["read:agenda", "read:events", "read:aggregates:mobility", "read:aggregates:presence", "ingest:rtm-frequentation"] {
+    for scope in [
+        "read:agenda",
+        "read:events",
+        "read:aggregates:mobility",
+        "read:aggregates:presence",
+        "ingest:rtm-frequentation",
+    ] {
         let issued = app
             .graphql_as(
                 "admin",
@@ -137,7 +182,10 @@ async fn exactly_the_matrix_is_reachable_for_every_role_and_scope(backend: Backe
                     "purposes": Purpose::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>(), "days": 1 } }),
             )
             .await;
-        let secret = issued["data"]["issuePartnerToken"]["secret"].as_str().unwrap_or_else(|| panic!("{issued}")).to_owned();
+        let secret = issued["data"]["issuePartnerToken"]["secret"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{issued}"))
+            .to_owned();
         let subject = Subject::PartnerToken {
             organization: OrgId(rtm),
             scopes: vec![Scope::parse(scope).unwrap()],
@@ -148,13 +196,24 @@ async fn exactly_the_matrix_is_reachable_for_every_role_and_scope(backend: Backe
     for role in Role::ALL {
         let token = app.token_for(role.as_str()).await;
         let organization = OrgId(if *role == Role::Partner { rtm } else { csu });
-        walkers.push((format!("role {}", role.as_str()), token, Subject::User { role: *role, organization }));
+        walkers.push((
+            format!("role {}", role.as_str()),
+            token,
+            Subject::User {
+                role: *role,
+                organization,
+            },
+        ));
     }
     // Administrators last: their reachable mutations (revoking tokens, pausing
     // scoring) must not change what the others see.
     walkers.sort_by_key(|(who, _, _)| who == "role admin");
 
-    assert!(calls.len() >= 30, "the walk covers the schema: {} root fields", calls.len());
+    assert!(
+        calls.len() >= 30,
+        "the walk covers the schema: {} root fields",
+        calls.len()
+    );
     let mut mismatches = Vec::new();
     let mut outcomes = (0, 0);
     for (who, token, subject) in &walkers {
@@ -168,13 +227,30 @@ async fn exactly_the_matrix_is_reachable_for_every_role_and_scope(backend: Backe
                 outcomes.1 += 1;
             }
             if reached != expected {
-                mismatches.push(format!("{who} / {name}: expected {}, got {body}", if expected { "reachable" } else { "refused" }));
+                mismatches.push(format!(
+                    "{who} / {name}: expected {}, got {body}",
+                    if expected { "reachable" } else { "refused" }
+                ));
             }
         }
     }
-    println!("matrix walk: {} walkers x {} root fields, {} reached, {} refused", walkers.len(), calls.len(), outcomes.0, outcomes.1);
-    assert!(outcomes.0 > 0 && outcomes.1 > 0, "both outcomes occur: {outcomes:?}");
-    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+    println!(
+        "matrix walk: {} walkers x {} root fields, {} reached, {} refused",
+        walkers.len(),
+        calls.len(),
+        outcomes.0,
+        outcomes.1
+    );
+    assert!(
+        outcomes.0 > 0 && outcomes.1 > 0,
+        "both outcomes occur: {outcomes:?}"
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
 }
 
 on_both_backends!(exactly_the_matrix_is_reachable_for_every_role_and_scope);

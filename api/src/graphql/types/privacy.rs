@@ -453,7 +453,12 @@ impl RetentionRun {
     }
     /// Every source, with its cutoff and what went.
     async fn sources(&self) -> Vec<SourceRetention> {
-        self.0.sources.iter().cloned().map(SourceRetention).collect()
+        self.0
+            .sources
+            .iter()
+            .cloned()
+            .map(SourceRetention)
+            .collect()
     }
 }
 

@@ -14,7 +14,7 @@ pub mod writer;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use entity::{audit_entry, audit_head};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryOrder};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -116,12 +116,23 @@ pub async fn append<C: ConnectionTrait>(db: &C, drafts: Vec<Draft>) -> Result<Ve
     if drafts.is_empty() {
         return Ok(Vec::new());
     }
-    db.execute_unprepared("UPDATE audit_head SET seq = seq WHERE id = 1").await?;
+    db.execute_unprepared("UPDATE audit_head SET seq = seq WHERE id = 1")
+        .await?;
     let head = audit_head::Entity::find_by_id(1)
         .one(db)
         .await?
         .ok_or_else(|| DbErr::Custom("audit head row is missing".to_owned()))?;
-    let (mut seq, mut prev) = (head.seq, head.hash);
+    // The head is the source of truth, but should a row have been forced in past it
+    // (tampering, which verification reports), appending after the last row keeps
+    // the log writable instead of failing every operation.
+    let last = audit_entry::Entity::find()
+        .order_by_desc(audit_entry::Column::Seq)
+        .one(db)
+        .await?;
+    let (mut seq, mut prev) = match last {
+        Some(last) if last.seq > head.seq => (last.seq, last.hash),
+        _ => (head.seq, head.hash),
+    };
     let mut rows = Vec::with_capacity(drafts.len());
     let mut seqs = Vec::with_capacity(drafts.len());
     for draft in drafts {
@@ -151,7 +162,9 @@ pub async fn append<C: ConnectionTrait>(db: &C, drafts: Vec<Draft>) -> Result<Ve
         rows.push(audit_entry::ActiveModel::from(model));
     }
     for chunk in rows.chunks(200) {
-        audit_entry::Entity::insert_many(chunk.to_vec()).exec(db).await?;
+        audit_entry::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await?;
     }
     audit_head::Entity::update(audit_head::ActiveModel {
         id: Set(1),

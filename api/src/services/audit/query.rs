@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use entity::audit_entry;
 use sea_orm::sea_query::Condition;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -34,10 +36,10 @@ pub struct AuditFilter {
 
 impl AuditFilter {
     fn condition(&self) -> ApiResult<Condition> {
-        if let (Some(from), Some(to)) = (self.from, self.to) {
-            if to <= from {
-                return Err(ApiError::bad_input("filter.to", "to must be after from"));
-            }
+        if let (Some(from), Some(to)) = (self.from, self.to)
+            && to <= from
+        {
+            return Err(ApiError::bad_input("filter.to", "to must be after from"));
         }
         let mut c = Condition::all();
         if let Some(v) = &self.actor {
@@ -53,7 +55,10 @@ impl AuditFilter {
             c = c.add(audit_entry::Column::OperationName.eq(v.clone()));
         }
         if let Some(v) = &self.resource {
-            let clean: String = v.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            let clean: String = v
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
             c = c.add(
                 Condition::any()
                     .add(audit_entry::Column::Resources.eq(clean.clone()))
@@ -86,7 +91,10 @@ pub async fn page<C: ConnectionTrait>(
     before: Option<i64>,
 ) -> ApiResult<(Vec<audit_entry::Model>, bool, u64)> {
     let condition = filter.condition()?;
-    let total = audit_entry::Entity::find().filter(condition.clone()).count(db).await?;
+    let total = audit_entry::Entity::find()
+        .filter(condition.clone())
+        .count(db)
+        .await?;
     let mut query = audit_entry::Entity::find().filter(condition);
     if let Some(before) = before {
         query = query.filter(audit_entry::Column::Seq.lt(before));
@@ -150,7 +158,10 @@ pub async fn stats<C: ConnectionTrait>(db: &C, filter: &AuditFilter) -> ApiResul
         *stats.by_actor.entry(actor).or_default() += 1;
         *stats.by_operation.entry(operation).or_default() += 1;
         *stats.by_outcome.entry(outcome).or_default() += 1;
-        *stats.by_day.entry(at.format("%Y-%m-%d").to_string()).or_default() += 1;
+        *stats
+            .by_day
+            .entry(at.format("%Y-%m-%d").to_string())
+            .or_default() += 1;
     }
     Ok(stats)
 }

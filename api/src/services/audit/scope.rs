@@ -82,12 +82,22 @@ impl AuditScope {
             role: self.viewer.role().map(|r| r.as_str().to_owned()),
             organization_id: self.viewer.organization_id,
             token_id: self.viewer.token_id,
-            operation_type: if info.operation_type.is_empty() { "unknown".to_owned() } else { info.operation_type },
-            operation_name: if info.operation_name.is_empty() { "invalid".to_owned() } else { info.operation_name },
+            operation_type: if info.operation_type.is_empty() {
+                "unknown".to_owned()
+            } else {
+                info.operation_type
+            },
+            operation_name: if info.operation_name.is_empty() {
+                "invalid".to_owned()
+            } else {
+                info.operation_name
+            },
             resources: info.resources.join(" "),
             fields: info.fields.join(" "),
             record_count,
-            purpose: info.purpose.or_else(|| self.viewer.purpose.map(|p| p.as_str().to_owned())),
+            purpose: info
+                .purpose
+                .or_else(|| self.viewer.purpose.map(|p| p.as_str().to_owned())),
             outcome: outcome.to_owned(),
             reason,
             request_id: self.request_id.clone(),
@@ -128,9 +138,9 @@ pub fn current() -> Option<Arc<AuditScope>> {
 
 /// Names the actor of an anonymous operation, such as the e-mail a login tries.
 pub fn claim_actor(actor: &str) {
-    if let Some(scope) = current() {
-        if let Ok(mut claimed) = scope.claimed_actor.lock() {
-            *claimed = Some(format!("{actor} (claimed)"));
-        }
+    if let Some(scope) = current()
+        && let Ok(mut claimed) = scope.claimed_actor.lock()
+    {
+        *claimed = Some(format!("{actor} (claimed)"));
     }
 }

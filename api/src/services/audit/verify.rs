@@ -45,13 +45,25 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> ApiResult<Verification> {
         let last_page = (page.len() as u64) < PAGE;
         for entry in page {
             if entry.seq != expected_seq {
-                return Ok(broken(expected_seq, checked, format!("entry {expected_seq} is missing")));
+                return Ok(broken(
+                    expected_seq,
+                    checked,
+                    format!("entry {expected_seq} is missing"),
+                ));
             }
             if entry.prev_hash != prev {
-                return Ok(broken(entry.seq, checked, "the link to the previous entry is broken".to_owned()));
+                return Ok(broken(
+                    entry.seq,
+                    checked,
+                    "the link to the previous entry is broken".to_owned(),
+                ));
             }
             if chain_hash(&prev, &canonical(&entry)) != entry.hash {
-                return Ok(broken(entry.seq, checked, "the entry's content does not match its hash".to_owned()));
+                return Ok(broken(
+                    entry.seq,
+                    checked,
+                    "the entry's content does not match its hash".to_owned(),
+                ));
             }
             prev = entry.hash;
             expected_seq += 1;
@@ -74,6 +86,10 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> ApiResult<Verification> {
             checked,
             format!("entries {} to {} are missing", checked + 1, head.seq),
         )),
-        _ => Ok(broken(checked.max(1), checked, "the chain head does not match the last entry".to_owned())),
+        _ => Ok(broken(
+            checked.max(1),
+            checked,
+            "the chain head does not match the last entry".to_owned(),
+        )),
     }
 }

@@ -13,7 +13,7 @@ use crate::services::audit::{Draft, append};
 const MAX_BATCH: usize = 500;
 
 enum Command {
-    Entry(Draft),
+    Entry(Box<Draft>),
     Flush(oneshot::Sender<()>),
 }
 
@@ -33,7 +33,7 @@ impl AuditWriter {
 
     /// Queues an entry; it is written with the next batch.
     pub fn enqueue(&self, draft: Draft) {
-        if self.tx.send(Command::Entry(draft)).is_err() {
+        if self.tx.send(Command::Entry(Box::new(draft))).is_err() {
             tracing::error!("audit writer stopped; an entry was not recorded");
         }
     }
@@ -60,7 +60,7 @@ async fn run(db: DatabaseConnection, mut rx: mpsc::UnboundedReceiver<Command>) {
         let mut next = Some(first);
         while let Some(command) = next.take() {
             match command {
-                Command::Entry(draft) => batch.push(draft),
+                Command::Entry(draft) => batch.push(*draft),
                 Command::Flush(done) => waiting.push(done),
             }
             if batch.len() >= MAX_BATCH {

@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 
 pub const INGEST: &str = "mutation($input: IngestObservationsInput!) { ingestObservations(input: $input) { batchId sourceId idempotencyKey accepted receivedAt replayed } }";
 
-const ISSUE: &str = "mutation($input: IssuePartnerTokenInput!) { issuePartnerToken(input: $input) { secret } }";
+const ISSUE: &str =
+    "mutation($input: IssuePartnerTokenInput!) { issuePartnerToken(input: $input) { secret } }";
 
 /// The start of the current 15-minute bucket: its buckets are not settled yet.
 pub fn current_quarter() -> DateTime<Utc> {
@@ -17,7 +18,9 @@ pub fn current_quarter() -> DateTime<Utc> {
 
 /// Midnight UTC `days` days ago.
 pub fn midnight(days: i64) -> DateTime<Utc> {
-    (Utc::now() - Duration::days(days)).duration_trunc(Duration::days(1)).unwrap()
+    (Utc::now() - Duration::days(days))
+        .duration_trunc(Duration::days(1))
+        .unwrap()
 }
 
 pub async fn org_id(app: &TestApp, code: &str) -> i64 {
@@ -66,13 +69,23 @@ pub async fn token(app: &TestApp, org: &str, scopes: &[&str], purposes: &[&str])
 }
 
 /// Runs an operation with a bearer token and an optional `X-Purpose`.
-pub async fn call(app: &TestApp, token: &str, purpose: Option<&str>, query: &str, variables: Value) -> Value {
+pub async fn call(
+    app: &TestApp,
+    token: &str,
+    purpose: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Value {
     let headers: Vec<(&str, &str)> = purpose.map(|p| ("X-Purpose", p)).into_iter().collect();
-    app.post(Some(token), &headers, json!({ "query": query, "variables": variables }))
-        .await
-        .json()
-        .await
-        .unwrap()
+    app.post(
+        Some(token),
+        &headers,
+        json!({ "query": query, "variables": variables }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap()
 }
 
 /// One RTM transit cell in 13201, `back` quarters before the current one.
@@ -98,7 +111,12 @@ pub fn transit_batch(key: &str) -> Value {
 
 /// Observations stored directly (one batch), as if received when they were
 /// current: `(zone code, bucket start, value and contributors)`, 15-minute buckets.
-pub async fn store_cells(app: &TestApp, source_code: &str, metric: &str, cells: &[(&str, DateTime<Utc>, i32)]) {
+pub async fn store_cells(
+    app: &TestApp,
+    source_code: &str,
+    metric: &str,
+    cells: &[(&str, DateTime<Utc>, i32)],
+) {
     let source = source(app, source_code).await;
     let batch = entity::ingestion_batch::Entity::insert(entity::ingestion_batch::ActiveModel {
         source_id: Set(source.id),
@@ -136,7 +154,13 @@ pub async fn store_cells(app: &TestApp, source_code: &str, metric: &str, cells: 
 }
 
 /// An incident stored directly, for dates recording no longer accepts.
-pub async fn store_incident(app: &TestApp, source_code: &str, zone: &str, field: entity::incident::IncidentField, at: DateTime<Utc>) {
+pub async fn store_incident(
+    app: &TestApp,
+    source_code: &str,
+    zone: &str,
+    field: entity::incident::IncidentField,
+    at: DateTime<Utc>,
+) {
     let source = source(app, source_code).await;
     let zone = zone_id(app, zone).await;
     entity::incident::Entity::insert(entity::incident::ActiveModel {
