@@ -56,6 +56,8 @@ pub enum ImportCommand {
 pub enum BenchCommand {
     /// Times storing ten years of history, training on it and scoring the 30-day agenda, on a fresh SQLite database.
     Scoring,
+    /// Load-tests the 30-day agenda query over HTTP, with and without the audit, and prints throughput and latency.
+    Agenda(crate::bench::AgendaBenchArgs),
 }
 
 /// A spinner that shows the stage and the rows done.
@@ -246,7 +248,10 @@ fn ms(since: Instant) -> String {
 }
 
 /// Runs `api bench scoring` on a fresh SQLite database in a temporary folder.
-pub async fn bench(settings: &Settings, BenchCommand::Scoring: BenchCommand) -> Result<(), String> {
+pub async fn bench(settings: &Settings, command: BenchCommand) -> Result<(), String> {
+    if let BenchCommand::Agenda(args) = command {
+        return crate::bench::agenda(settings, args).await;
+    }
     let dir = std::env::temp_dir().join(format!("platform-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let mut bench_settings = settings.clone();

@@ -2,6 +2,7 @@
 //! seed and the command line's building blocks.
 
 pub mod auth;
+pub mod bench;
 pub mod cli;
 pub mod cli_model;
 pub mod db;

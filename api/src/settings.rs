@@ -39,6 +39,9 @@ pub struct Settings {
     pub max_connections: u32,
     /// Authentication: tokens, password hashing, lockout.
     pub auth: AuthSettings,
+    /// Whether operations are audited. Always on: only the agenda benchmark turns it
+    /// off, in code, to measure what the audit costs; no flag or variable reaches it.
+    pub audit_enabled: bool,
 }
 
 /// Authentication settings.
@@ -131,6 +134,7 @@ impl Settings {
             limits: Limits::default(),
             max_connections: 10,
             auth: AuthSettings::default(),
+            audit_enabled: true,
         }
     }
 

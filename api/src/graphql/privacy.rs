@@ -21,10 +21,10 @@ use crate::error::ApiError;
 use crate::graphql::events::PageInfo;
 use crate::graphql::scalars::parse_id;
 use crate::graphql::types::assessment::RiskField;
-use crate::graphql::types::privacy::{
-    AggregateRelease, BucketSize, Incident, IngestObservationsPayload, RecordIncidentPayload,
-    RetentionRun,
+use crate::graphql::types::privacy::records::{
+    Incident, IngestObservationsPayload, RecordIncidentPayload, RetentionRun,
 };
+use crate::graphql::types::privacy::{AggregateRelease, BucketSize};
 use crate::services::aggregates::{self, WindowQuery};
 use crate::services::incidents::{self, Cursor};
 use crate::services::ingest::{self, PrivacyError};

@@ -398,7 +398,11 @@ async fn execute(
     if let Some(id) = request_id {
         request = request.data(crate::graphql::RequestIdentifier(id));
     }
-    let response = scope.run(state.schema.execute(request)).await;
+    let response = if state.settings.audit_enabled {
+        scope.run(state.schema.execute(request)).await
+    } else {
+        state.schema.execute(request).await
+    };
 
     // A request error (syntax, validation, variables) runs nothing: it has errors,
     // no data and no error path.

@@ -162,6 +162,9 @@ pub async fn incident_stats(
     field: IncidentField,
     query: &WindowQuery,
 ) -> Result<AggregateAnswer, PrivacyError> {
+    // The window's own checks come first, as for any malformed argument; the
+    // answer then depends on who asks for which field.
+    check_span(query)?;
     let resource = ResourceRef::Field(aggregate_field(field));
     authorize(
         &viewer.subject,
@@ -297,8 +300,8 @@ fn answer_zones(
     Ok((zone, vec![zone_id]))
 }
 
-/// The query snapped to the grid, after the checks that bound its cost.
-fn checked_window(query: &WindowQuery, zones: usize) -> Result<AggregateQuery, PrivacyError> {
+/// The window is not empty and not longer than a query may ask.
+fn check_span(query: &WindowQuery) -> Result<(), PrivacyError> {
     if query.to <= query.from {
         return Err(ApiError::bad_input("to", "to must be after from").into());
     }
@@ -309,6 +312,12 @@ fn checked_window(query: &WindowQuery, zones: usize) -> Result<AggregateQuery, P
         )
         .into());
     }
+    Ok(())
+}
+
+/// The query snapped to the grid, after the checks that bound its cost.
+fn checked_window(query: &WindowQuery, zones: usize) -> Result<AggregateQuery, PrivacyError> {
+    check_span(query)?;
     let size = query.bucket;
     let (from, to) = (size.floor(unix(query.from)), size.ceil(unix(query.to)));
     let cells = usize::try_from((to - from) / size.seconds())

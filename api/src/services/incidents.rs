@@ -174,6 +174,7 @@ pub async fn record(
     }
     .insert(&txn)
     .await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok((saved, event))
 }

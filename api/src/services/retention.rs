@@ -82,6 +82,33 @@ pub async fn run_retention(
 ) -> ApiResult<RetentionReport> {
     let txn = db.begin().await?;
     let report = purge(&txn, now).await?;
+    // The purge is recorded in the audit log in its own transaction: both or neither.
+    let purged: Vec<String> = report
+        .sources
+        .iter()
+        .filter(|s| s.observations + s.incidents + s.batches > 0)
+        .map(|s| s.source_code.clone())
+        .collect();
+    let summary = serde_json::to_string(&report).unwrap_or_default();
+    crate::services::audit::append(
+        &txn,
+        vec![crate::services::audit::Draft {
+            at: now,
+            actor: "system:retention".to_owned(),
+            operation_type: "system".to_owned(),
+            operation_name: "retentionPurge".to_owned(),
+            resources: purged.join(" "),
+            fields: "observation incident ingestion_batch".to_owned(),
+            record_count: i64::try_from(
+                report.observations() + report.incidents() + report.batches(),
+            )
+            .unwrap_or(i64::MAX),
+            outcome: "allowed".to_owned(),
+            reason: Some(summary),
+            ..Default::default()
+        }],
+    )
+    .await?;
     txn.commit().await?;
     Ok(report)
 }

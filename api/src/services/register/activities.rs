@@ -258,6 +258,7 @@ pub async fn upsert(
         link_sources(&txn, activity_id, &source_ids).await?;
     }
     let view = get(&txn, activity_id).await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(view)
 }

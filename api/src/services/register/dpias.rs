@@ -174,6 +174,7 @@ pub async fn create(
     let model = store::insert(&txn, placement, &content, Utc::now())
         .await
         .map_err(|e| conflict_or_internal(e, "this DPIA"))?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -244,6 +245,7 @@ pub async fn update(
                 .map_err(|e| conflict_or_internal(e, "this DPIA"))?
         }
     };
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(written)
 }
@@ -271,6 +273,7 @@ pub async fn submit(db: &DatabaseConnection, viewer: &Viewer, id: i64) -> ApiRes
     let (Document { model, content }, status) = begin_step(&txn, viewer, id, Step::Submit).await?;
     content.check_complete("id")?;
     let saved = store::save(&txn, model, &content, status, Utc::now()).await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -314,6 +317,7 @@ pub async fn record_dpo_opinion(
     let content = content.normalized();
     content.check("input")?;
     let saved = store::save(&txn, model, &content, status, Utc::now()).await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -352,6 +356,7 @@ pub async fn validate(
             row.update(&txn).await?;
         }
     }
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -374,6 +379,7 @@ pub async fn reject(
         MAX_SHORT,
     )?;
     let saved = store::save(&txn, model, &content, status, Utc::now()).await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -402,6 +408,7 @@ pub async fn submit_to_cnil(
     row.cnil_submitted_at = Set(Some(now));
     row.updated_at = Set(now);
     let saved = row.update(&txn).await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -426,6 +433,7 @@ pub async fn record_cnil_answer(
     row.cnil_answered_at = Set(Some(now));
     row.updated_at = Set(now);
     let saved = row.update(&txn).await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(saved)
 }

@@ -47,6 +47,7 @@ pub async fn import(
     let model = store::insert(&txn, placement, &content, Utc::now())
         .await
         .map_err(|e| conflict_or_internal(e, "this DPIA"))?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -89,6 +89,7 @@ pub async fn set_source_status(
     let mut row: source::ActiveModel = source.into();
     row.status = Set(status);
     let saved = row.update(&txn).await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(saved)
 }

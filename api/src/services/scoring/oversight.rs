@@ -110,6 +110,7 @@ pub async fn pause(db: &DatabaseConnection, reason: &str, by: &str) -> ApiResult
         ..ScoringStatus::default()
     };
     save_status(&txn, &status, by).await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     scoring_status(db).await
 }
@@ -129,6 +130,7 @@ pub async fn resume(db: &DatabaseConnection, by: &str) -> ApiResult<ScoringStatu
     };
     save_status(&txn, &status, by).await?;
     rescore_window_in(&txn, paris_today(Utc::now()), RESCORE_WINDOW_DAYS, false).await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     scoring_status(db).await
 }
@@ -212,6 +214,7 @@ pub async fn record_decision(
     }
     .insert(&txn)
     .await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
     txn.commit().await?;
     Ok(saved)
 }

@@ -320,7 +320,52 @@ async fn incident_statistics_hide_small_counts_from_all_but_the_supervision_team
     );
 }
 
+async fn the_demo_presence_seed_fills_the_last_two_weeks_once(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |s| s.seed_presence = true).await else {
+        return;
+    };
+    let seeded = app.count("observation").await;
+    assert!(
+        seeded > 14 * 96 * 16,
+        "every quarter of 14 days for 16 arrondissements and the sites: {seeded}"
+    );
+    assert_eq!(app.count("ingestion_batch").await, 14, "one batch per day");
+    let again = api::seed::presence::run(&app.db, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(again, 0, "a second run adds nothing");
+    assert_eq!(app.count("observation").await, seeded);
+
+    let centre = zone_id(&app, "13201").await;
+    let day = midnight(2);
+    let analyst = app.token_for("analyst").await;
+    let body = call(
+        &app,
+        &analyst,
+        Some("statistics"),
+        PRESENCE,
+        vars(centre, day, day + Duration::days(1), "HOUR"),
+    )
+    .await;
+    let cells = body["data"]["presence"]["cells"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    let at = |hour: usize| {
+        cells[hour]["value"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("hour {hour}: {body}"))
+    };
+    // Hourly values sum four quarters; the centre fills by day.
+    assert!(
+        at(11) > at(2),
+        "busier at noon (UTC) than at night: {} vs {}",
+        at(11),
+        at(2)
+    );
+}
+
 on_both_backends!(
+    the_demo_presence_seed_fills_the_last_two_weeks_once,
     owners_see_their_counts_and_others_see_small_ones_suppressed,
     unsettled_buckets_are_pending_for_everyone_but_the_owner,
     the_city_is_answered_per_arrondissement_and_windows_are_bounded,
