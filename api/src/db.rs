@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 use crate::settings::Settings;
 
@@ -32,14 +32,15 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // WAL with NORMAL synchronous: commits need no fsync (checkpoints do), and
+        // the file cannot be corrupted; only the last commits may roll back after a
+        // power loss. Production runs on PostgreSQL.
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+        });
     let db = Database::connect(options).await?;
-    if url.starts_with("sqlite:") {
-        // WAL lets readers proceed while one writer commits; it is a property of the
-        // file, so setting it once through any pooled connection is enough. (sqlx
-        // already turns foreign keys on for every connection it opens.)
-        db.execute_unprepared("PRAGMA journal_mode = WAL;").await?;
-    }
     Ok(db)
 }
 

@@ -11,6 +11,9 @@ use crate::services::audit::{Draft, append};
 
 /// Largest batch written in one transaction.
 const MAX_BATCH: usize = 500;
+/// How long the writer gathers entries before a write: under load, one commit then
+/// carries many entries instead of one commit per request.
+const LINGER: Duration = Duration::from_millis(25);
 
 enum Command {
     Entry(Box<Draft>),
@@ -55,6 +58,9 @@ impl AuditWriter {
 
 async fn run(db: DatabaseConnection, mut rx: mpsc::UnboundedReceiver<Command>) {
     while let Some(first) = rx.recv().await {
+        if matches!(first, Command::Entry(_)) {
+            tokio::time::sleep(LINGER).await;
+        }
         let mut batch = Vec::new();
         let mut waiting = Vec::new();
         let mut next = Some(first);
