@@ -33,6 +33,25 @@ pub struct GlobalArgs {
     /// Log as JSON lines (also `LOG_FORMAT=json`).
     #[arg(long, global = true)]
     pub log_json: bool,
+    /// PKCS#8 PEM file of the Ed25519 key that signs access tokens; generated under the data folder when unset.
+    #[arg(long, env = "JWT_SIGNING_KEY_FILE", global = true)]
+    pub jwt_signing_key_file: Option<PathBuf>,
+    /// Public PEM files of older signing keys still accepted, comma-separated (key rotation).
+    #[arg(
+        long,
+        env = "JWT_VERIFY_KEY_FILES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub jwt_verify_key_files: Vec<PathBuf>,
+    /// Lifetime of access tokens, in seconds.
+    #[arg(
+        long,
+        env = "ACCESS_TOKEN_TTL_SECS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub access_token_ttl_secs: i64,
 }
 
 /// Deployment profile.
@@ -183,8 +202,12 @@ impl Cli {
         settings.seed_demo = serve.seed_demo.unwrap_or(development);
         // The ten-year history is demo data too.
         settings.seed_history = settings.seed_demo;
+        settings.seed_presence = settings.seed_demo;
         settings.introspection = serve.introspection.unwrap_or(development);
         settings.graphiql = development;
+        settings.auth.signing_key_file = self.global.jwt_signing_key_file.clone();
+        settings.auth.verify_key_files = self.global.jwt_verify_key_files.clone();
+        settings.auth.access_ttl_secs = self.global.access_token_ttl_secs;
         settings.limits = Limits {
             page_size: serve.max_page_size,
             ..Limits::default()

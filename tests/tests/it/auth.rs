@@ -351,7 +351,70 @@ async fn partner_tokens_do_what_their_scopes_allow_until_revoked(backend: Backen
     );
 }
 
+async fn tokens_of_a_retired_key_still_verify_during_a_rotation(backend: Backend) {
+    let keys = tempfile::tempdir().unwrap();
+    let old_private = keys.path().join("old.pem");
+    api::auth::keys::generate(&old_private).unwrap();
+    let old_public = keys.path().join("old.pub.pem");
+    let private_pem = std::fs::read_to_string(&old_private).unwrap();
+    std::fs::write(
+        &old_public,
+        api::auth::keys::public_pem(&private_pem).unwrap(),
+    )
+    .unwrap();
+    let Some(app) = TestApp::spawn_with(backend, |s| {
+        s.auth.verify_key_files = vec![old_public.clone()]
+    })
+    .await
+    else {
+        return;
+    };
+    let jwks: Value = app
+        .client
+        .get(format!("{}/.well-known/jwks.json", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kids: Vec<String> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        kids.len(),
+        2,
+        "current and retired keys are published: {jwks}"
+    );
+    let current = app.token_for("analyst").await;
+    let claims = payload(&current);
+    let header: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(current.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let retired_kid = kids.iter().find(|k| **k != header["kid"]).unwrap();
+    let old_key = EncodingKey::from_ed_pem(private_pem.as_bytes()).unwrap();
+    let signed_by_retired = sign(&old_key, Some(retired_kid), &claims);
+    let (status, body, _) = status_of(&app, &signed_by_retired).await;
+    assert_eq!(
+        status, 200,
+        "a token of the retired key still verifies: {body}"
+    );
+    let wrong_kid = sign(&old_key, Some(header["kid"].as_str().unwrap()), &claims);
+    assert_eq!(
+        status_of(&app, &wrong_kid).await.0,
+        401,
+        "each key verifies only under its own kid"
+    );
+}
+
 on_both_backends!(
+    tokens_of_a_retired_key_still_verify_during_a_rotation,
     refresh_rotates_reuse_revokes_the_session_and_logout_ends_it,
     five_failures_lock_an_email_whether_or_not_it_exists,
     forged_and_stale_tokens_are_refused_with_401,
