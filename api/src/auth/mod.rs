@@ -1,6 +1,8 @@
 //! Who is calling: the viewer of a request, built from its bearer token.
 
+pub mod accounts;
 pub mod keys;
+pub mod partner_tokens;
 pub mod passwords;
 pub mod service;
 pub mod tokens;

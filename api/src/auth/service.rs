@@ -1,24 +1,29 @@
-//! Logging in and out, refresh-token rotation, users and partner tokens, and the
-//! authentication of each request.
+//! Logging in and out, refresh-token rotation, and the authentication of each
+//! request. Accounts live in `accounts`, partner tokens in `partner_tokens`.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{login_failure, organization, partner_token, refresh_token, session, user};
+use entity::{login_failure, partner_token, refresh_token, session, user};
 use policies::permissions::{OrgId, Subject};
 use policies::roles::{Purpose, Role, Scope};
 use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
 use crate::auth::keys::KeySet;
-use crate::auth::passwords::{PasswordService, check_new_password};
+use crate::auth::passwords::PasswordService;
 use crate::auth::{Viewer, tokens};
 use crate::error::{ApiError, ApiResult};
 use crate::settings::AuthSettings;
+
+pub use crate::auth::accounts::{create_user, list_users, organization_by_code};
+pub use crate::auth::partner_tokens::{
+    IssuedToken, MAX_TOKEN_DAYS, issue_partner_token, list_partner_tokens, revoke_partner_token,
+};
 
 /// Prefix of partner tokens, so a reader tells them from access tokens at a glance.
 pub const PARTNER_PREFIX: &str = "pt_";
@@ -54,17 +59,17 @@ pub struct Tokens {
     pub user: user::Model,
 }
 
-fn sha256_hex(text: &str) -> String {
+pub(crate) fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-fn random_secret() -> String {
+pub(crate) fn random_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
 
-fn normalize_email(email: &str) -> String {
+pub(crate) fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
@@ -366,207 +371,4 @@ async fn authenticate_partner(
         purpose,
         session_id: None,
     })
-}
-
-/// Creates a user; the password is checked and hashed here.
-pub async fn create_user(
-    db: &DatabaseConnection,
-    auth: &AuthState,
-    email: &str,
-    role: Role,
-    organization_id: Option<i64>,
-    password: String,
-) -> ApiResult<user::Model> {
-    let email = normalize_email(email);
-    let valid = email.len() <= 254
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        })
-        && !email.chars().any(char::is_whitespace);
-    if !valid {
-        return Err(ApiError::bad_input(
-            "input.email",
-            "not a valid e-mail address",
-        ));
-    }
-    check_new_password(&password)?;
-    let hash = auth.passwords.hash(password).await?;
-    let txn = db.begin().await?;
-    if let Some(org) = organization_id
-        && organization::Entity::find_by_id(org)
-            .one(&txn)
-            .await?
-            .is_none()
-    {
-        return Err(ApiError::bad_input(
-            "input.organizationId",
-            format!("unknown organization {org}"),
-        ));
-    }
-    if user::Entity::find()
-        .filter(user::Column::Email.eq(email.clone()))
-        .one(&txn)
-        .await?
-        .is_some()
-    {
-        return Err(ApiError::Conflict(format!(
-            "a user with e-mail {email} exists"
-        )));
-    }
-    let created = user::ActiveModel {
-        email: Set(email),
-        password_hash: Set(hash),
-        role: Set(role.as_str().to_owned()),
-        organization_id: Set(organization_id),
-        locked_until: Set(None),
-        deleted_at: Set(None),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
-    Ok(created)
-}
-
-/// Every user not deleted, by e-mail.
-pub async fn list_users<C: ConnectionTrait>(db: &C) -> ApiResult<Vec<user::Model>> {
-    Ok(user::Entity::find()
-        .filter(user::Column::DeletedAt.is_null())
-        .order_by_asc(user::Column::Email)
-        .all(db)
-        .await?)
-}
-
-/// A partner token as issued: the row and the secret, shown once.
-pub struct IssuedToken {
-    /// The stored token.
-    pub token: partner_token::Model,
-    /// The full bearer value `pt_<id>_<secret>`.
-    pub secret: String,
-}
-
-/// Longest validity of a partner token, in days.
-pub const MAX_TOKEN_DAYS: i64 = 366;
-
-/// Issues a scoped token for an organization.
-#[allow(clippy::too_many_arguments)]
-pub async fn issue_partner_token(
-    db: &DatabaseConnection,
-    organization_id: i64,
-    label: &str,
-    scopes: &[String],
-    purposes: &[String],
-    days: i64,
-    issued_by: Option<i64>,
-) -> ApiResult<IssuedToken> {
-    let label = label.trim();
-    if label.is_empty() || label.chars().count() > 200 {
-        return Err(ApiError::bad_input(
-            "input.label",
-            "a label of 1 to 200 characters is required",
-        ));
-    }
-    if !(1..=MAX_TOKEN_DAYS).contains(&days) {
-        return Err(ApiError::bad_input(
-            "input.days",
-            format!("days must be between 1 and {MAX_TOKEN_DAYS}"),
-        ));
-    }
-    if scopes.is_empty() {
-        return Err(ApiError::bad_input(
-            "input.scopes",
-            "at least one scope is required",
-        ));
-    }
-    let mut parsed_scopes = Vec::new();
-    for (i, scope) in scopes.iter().enumerate() {
-        let scope = Scope::parse(scope)
-            .map_err(|err| ApiError::bad_input(format!("input.scopes.{i}"), err.to_string()))?;
-        parsed_scopes.push(scope.to_string());
-    }
-    let mut parsed_purposes = Vec::new();
-    for (i, purpose) in purposes.iter().enumerate() {
-        let purpose = Purpose::parse(purpose)
-            .map_err(|err| ApiError::bad_input(format!("input.purposes.{i}"), err.to_string()))?;
-        parsed_purposes.push(purpose.as_str().to_owned());
-    }
-    let txn = db.begin().await?;
-    if organization::Entity::find_by_id(organization_id)
-        .one(&txn)
-        .await?
-        .is_none()
-    {
-        return Err(ApiError::bad_input(
-            "input.organizationId",
-            format!("unknown organization {organization_id}"),
-        ));
-    }
-    let secret = random_secret();
-    let now = Utc::now();
-    let token = partner_token::ActiveModel {
-        organization_id: Set(organization_id),
-        label: Set(label.to_owned()),
-        secret_hash: Set(sha256_hex(&secret)),
-        scopes: Set(parsed_scopes.join(" ")),
-        purposes: Set(parsed_purposes.join(" ")),
-        expires_at: Set(now + Duration::days(days)),
-        created_by: Set(issued_by),
-        created_at: Set(now),
-        revoked_at: Set(None),
-        last_used_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
-    let bearer = format!("{PARTNER_PREFIX}{}_{secret}", token.id);
-    Ok(IssuedToken {
-        token,
-        secret: bearer,
-    })
-}
-
-/// Every partner token, newest first.
-pub async fn list_partner_tokens<C: ConnectionTrait>(
-    db: &C,
-) -> ApiResult<Vec<partner_token::Model>> {
-    Ok(partner_token::Entity::find()
-        .order_by_desc(partner_token::Column::Id)
-        .all(db)
-        .await?)
-}
-
-/// Revokes a partner token; effective on the very next request.
-pub async fn revoke_partner_token(
-    db: &DatabaseConnection,
-    id: i64,
-) -> ApiResult<partner_token::Model> {
-    let token = partner_token::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("partner token {id}")))?;
-    if token.revoked_at.is_some() {
-        return Ok(token);
-    }
-    let mut active: partner_token::ActiveModel = token.into();
-    active.revoked_at = Set(Some(Utc::now()));
-    Ok(active.update(db).await?)
-}
-
-/// Finds an organization by code, for the command line.
-pub async fn organization_by_code<C: ConnectionTrait>(
-    db: &C,
-    code: &str,
-) -> ApiResult<organization::Model> {
-    organization::Entity::find()
-        .filter(organization::Column::Code.eq(code))
-        .one(db)
-        .await?
-        .ok_or_else(|| ApiError::bad_input("org", format!("unknown organization {code}")))
 }

@@ -226,7 +226,19 @@ async fn try_ingest(
         .collect();
     let now = Utc::now();
     let rows = check_records(&source, &zones, &input.observations, now)?;
-    check_not_received(&txn, &source, &rows).await?;
+    if let Err(refusal) = check_not_received(&txn, &source, &rows).await {
+        // The cells may be those of the same batch, sent concurrently and committed
+        // since the key was looked up: then this is a replay, not a conflict.
+        if let Some(known) = ingestion_batch::Entity::find()
+            .filter(ingestion_batch::Column::SourceId.eq(source.id))
+            .filter(ingestion_batch::Column::IdempotencyKey.eq(input.idempotency_key.as_str()))
+            .one(&txn)
+            .await?
+        {
+            return Ok(replay(known, fingerprint)?);
+        }
+        return Err(refusal.into());
+    }
 
     let batch = ingestion_batch::ActiveModel {
         source_id: Set(source.id),

@@ -1,0 +1,99 @@
+//! People's accounts: creation with a checked, hashed password, and listing.
+
+use chrono::Utc;
+use entity::{organization, user};
+use policies::roles::Role;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+
+use crate::auth::passwords::check_new_password;
+use crate::auth::service::{AuthState, normalize_email};
+use crate::error::{ApiError, ApiResult};
+
+/// Creates a user; the password is checked and hashed here.
+pub async fn create_user(
+    db: &DatabaseConnection,
+    auth: &AuthState,
+    email: &str,
+    role: Role,
+    organization_id: Option<i64>,
+    password: String,
+) -> ApiResult<user::Model> {
+    let email = normalize_email(email);
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+        && !email.chars().any(char::is_whitespace);
+    if !valid {
+        return Err(ApiError::bad_input(
+            "input.email",
+            "not a valid e-mail address",
+        ));
+    }
+    check_new_password(&password)?;
+    let hash = auth.passwords.hash(password).await?;
+    let txn = db.begin().await?;
+    if let Some(org) = organization_id
+        && organization::Entity::find_by_id(org)
+            .one(&txn)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::bad_input(
+            "input.organizationId",
+            format!("unknown organization {org}"),
+        ));
+    }
+    if user::Entity::find()
+        .filter(user::Column::Email.eq(email.clone()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::Conflict(format!(
+            "a user with e-mail {email} exists"
+        )));
+    }
+    let created = user::ActiveModel {
+        email: Set(email),
+        password_hash: Set(hash),
+        role: Set(role.as_str().to_owned()),
+        organization_id: Set(organization_id),
+        locked_until: Set(None),
+        deleted_at: Set(None),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Every user not deleted, by e-mail.
+pub async fn list_users<C: ConnectionTrait>(db: &C) -> ApiResult<Vec<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::DeletedAt.is_null())
+        .order_by_asc(user::Column::Email)
+        .all(db)
+        .await?)
+}
+
+/// Finds an organization by code, for the command line.
+pub async fn organization_by_code<C: ConnectionTrait>(
+    db: &C,
+    code: &str,
+) -> ApiResult<organization::Model> {
+    organization::Entity::find()
+        .filter(organization::Column::Code.eq(code))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::bad_input("org", format!("unknown organization {code}")))
+}

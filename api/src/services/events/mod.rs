@@ -1,0 +1,195 @@
+//! Events and their deployments: reads and the keyset-paginated list here; the
+//! validated changes in `changes` and `deployments`. Every change runs in one
+//! transaction and validates before it writes, so a refused input stores nothing.
+
+mod changes;
+mod deployments;
+
+pub use changes::{EventChanges, NewEvent, StatusChange, create, set_status, update};
+pub use deployments::{DeploymentInput, upsert_deployment};
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use entity::enums::{EventCategory, EventStatus};
+use entity::{deployment, event, venue};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use crate::error::{ApiError, ApiResult};
+use crate::services::agenda::slots;
+use crate::services::catalog::{self, ZoneTree};
+use crate::services::conflicts::{self, Conflict};
+
+/// Longest event the platform accepts (a fair or a festival), in days.
+const MAX_EVENT_DAYS: i64 = 31;
+
+/// One event by id.
+pub async fn get<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<event::Model> {
+    event::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("event {id}")))
+}
+
+/// Filter of the events list.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// Events ending after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Events starting before this instant.
+    pub to: Option<DateTime<Utc>>,
+    /// Events in this zone or inside it.
+    pub zone_id: Option<i64>,
+    /// Events at this venue.
+    pub venue_id: Option<i64>,
+    /// Events of this category.
+    pub category: Option<EventCategory>,
+    /// Events with this status.
+    pub status: Option<EventStatus>,
+    /// Events whose title contains this text (case-insensitive).
+    pub search: Option<String>,
+}
+
+/// Position in the list: the (start, id) of the last event seen.
+pub type Cursor = (DateTime<Utc>, i64);
+
+/// One page of the list and whether more follow.
+pub struct EventPage {
+    /// Events, by start then id.
+    pub events: Vec<event::Model>,
+    /// Whether another page follows.
+    pub has_next: bool,
+    /// Number of events matching the filter.
+    pub total: u64,
+}
+
+/// A page of events matching `filter`, after `after`, ordered by (start, id).
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    filter: &EventFilter,
+    first: u64,
+    after: Option<Cursor>,
+) -> ApiResult<EventPage> {
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && to <= from
+    {
+        return Err(ApiError::bad_input("filter.to", "to must be after from"));
+    }
+    let mut condition = Condition::all();
+    if let Some(from) = filter.from {
+        condition = condition.add(event::Column::EndsAt.gt(from));
+    }
+    if let Some(to) = filter.to {
+        condition = condition.add(event::Column::StartsAt.lt(to));
+    }
+    if let Some(zone_id) = filter.zone_id {
+        let tree = ZoneTree::load(db).await?;
+        if tree.get(zone_id).is_none() {
+            return Err(ApiError::bad_input(
+                "filter.zoneId",
+                format!("unknown zone {zone_id}"),
+            ));
+        }
+        condition = condition.add(event::Column::ZoneId.is_in(tree.with_descendants(zone_id)));
+    }
+    if let Some(venue_id) = filter.venue_id {
+        condition = condition.add(event::Column::VenueId.eq(venue_id));
+    }
+    if let Some(category) = filter.category {
+        condition = condition.add(event::Column::Category.eq(category));
+    }
+    if let Some(status) = filter.status {
+        condition = condition.add(event::Column::Status.eq(status));
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
+        condition =
+            condition.add(Expr::expr(Func::lower(Expr::col(event::Column::Title))).like(pattern));
+    }
+    let total = event::Entity::find()
+        .filter(condition.clone())
+        .count(db)
+        .await?;
+    let mut query = event::Entity::find().filter(condition);
+    if let Some((starts_at, id)) = after {
+        query = query.filter(
+            Condition::any()
+                .add(event::Column::StartsAt.gt(starts_at))
+                .add(
+                    Condition::all()
+                        .add(event::Column::StartsAt.eq(starts_at))
+                        .add(event::Column::Id.gt(id)),
+                ),
+        );
+    }
+    let mut events = query
+        .order_by_asc(event::Column::StartsAt)
+        .order_by_asc(event::Column::Id)
+        .limit(first + 1)
+        .all(db)
+        .await?;
+    let has_next = events.len() as u64 > first;
+    events.truncate(first as usize);
+    Ok(EventPage {
+        events,
+        has_next,
+        total,
+    })
+}
+
+/// Conflicts of each of `ids`, computed against every event overlapping them.
+pub async fn conflicts_for<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+) -> ApiResult<HashMap<i64, Vec<Arc<Conflict>>>> {
+    let targets = event::Entity::find()
+        .filter(event::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?;
+    let (Some(start), Some(end)) = (
+        targets.iter().map(|e| e.starts_at).min(),
+        targets.iter().map(|e| e.ends_at).max(),
+    ) else {
+        return Ok(HashMap::new());
+    };
+    let window = event::Entity::find()
+        .filter(event::Column::StartsAt.lt(end))
+        .filter(event::Column::EndsAt.gt(start))
+        .all(db)
+        .await?;
+    let window_ids: Vec<i64> = window.iter().map(|e| e.id).collect();
+    let planned: HashSet<i64> = deployment::Entity::find()
+        .select_only()
+        .column(deployment::Column::EventId)
+        .filter(deployment::Column::EventId.is_in(window_ids))
+        .filter(deployment::Column::Count.gt(0))
+        .distinct()
+        .into_tuple::<i64>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let tree = ZoneTree::load(db).await?;
+    let venues = venue::Entity::find().all(db).await?;
+    let found = conflicts::detect(
+        &slots(&window, &planned, &tree),
+        &catalog::area_capacities(&tree, &venues),
+    );
+    let wanted: HashSet<i64> = ids.iter().copied().collect();
+    let mut out: HashMap<i64, Vec<Arc<Conflict>>> = HashMap::new();
+    for conflict in found.into_iter().map(Arc::new) {
+        for id in conflict.event_ids.iter().filter(|id| wanted.contains(id)) {
+            out.entry(*id).or_default().push(Arc::clone(&conflict));
+        }
+    }
+    Ok(out)
+}
