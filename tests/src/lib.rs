@@ -302,6 +302,11 @@ impl TestApp {
         token
     }
 
+    /// The name of the test's PostgreSQL database, if it runs on one.
+    pub fn postgres_database(&self) -> Option<&str> {
+        self._guard.postgres.as_ref().map(|(_, name)| name.as_str())
+    }
+
     /// Counts the rows of a table, to check that a refused change stored nothing.
     pub async fn count(&self, table: &str) -> i64 {
         let row = self

@@ -228,3 +228,51 @@ on_both_backends!(
     transport_follows_graphql_over_http,
     operational_routes_answer
 );
+
+/// Readiness follows the database: a PostgreSQL database that refuses connections
+/// makes `/readyz` answer 503, so a load balancer stops sending traffic. (The
+/// embedded SQLite file cannot be made unreachable from outside the process.)
+#[tokio::test]
+async fn readiness_fails_when_the_database_is_unreachable() {
+    use sea_orm::ConnectionTrait;
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let name = app.postgres_database().unwrap().to_owned();
+    let ready = app
+        .client
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    let admin = sea_orm::Database::connect(std::env::var("TEST_DATABASE_URL").unwrap())
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!(
+            "ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS false"
+        ))
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        ))
+        .await
+        .unwrap();
+    let down = app
+        .client
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(down.status(), 503, "an unreachable database is reported");
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200, "the process itself is still alive");
+}
