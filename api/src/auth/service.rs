@@ -1,8 +1,6 @@
 //! Logging in and out, refresh-token rotation, and the authentication of each
 //! request. Accounts live in `accounts`, partner tokens in `partner_tokens`.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Duration, Utc};
 use entity::{login_failure, partner_token, refresh_token, session, user};
 use policies::permissions::{OrgId, Subject};
@@ -37,9 +35,6 @@ pub struct AuthState {
     /// Settings.
     pub settings: AuthSettings,
 }
-
-/// Shared handle.
-pub type Auth = Arc<AuthState>;
 
 /// The message of every failed login, whatever the cause.
 const BAD_CREDENTIALS: &str = "invalid e-mail or password";

@@ -80,36 +80,7 @@ pub async fn agenda<C: ConnectionTrait>(db: &C, query: &AgendaQuery) -> ApiResul
         .order_by_asc(event::Column::Id)
         .all(db)
         .await?;
-    let ids: Vec<i64> = window.iter().map(|e| e.id).collect();
-    let planned: HashSet<i64> = if ids.is_empty() {
-        HashSet::new()
-    } else {
-        deployment::Entity::find()
-            .select_only()
-            .column(deployment::Column::EventId)
-            .filter(deployment::Column::EventId.is_in(ids))
-            .filter(deployment::Column::Count.gt(0))
-            .distinct()
-            .into_tuple::<i64>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect()
-    };
-    let venues = venue::Entity::find().all(db).await?;
-    let found = conflicts::detect(
-        &slots(&window, &planned, &tree),
-        &catalog::area_capacities(&tree, &venues),
-    );
-    let mut conflicts_by_event: HashMap<i64, Vec<Arc<Conflict>>> = HashMap::new();
-    for conflict in found.into_iter().map(Arc::new) {
-        for id in &conflict.event_ids {
-            conflicts_by_event
-                .entry(*id)
-                .or_default()
-                .push(Arc::clone(&conflict));
-        }
-    }
+    let conflicts_by_event = conflicts_in_window(db, &window, &tree).await?;
 
     let shown: Vec<Arc<event::Model>> = window
         .into_iter()
@@ -150,8 +121,45 @@ pub async fn agenda<C: ConnectionTrait>(db: &C, query: &AgendaQuery) -> ApiResul
     })
 }
 
+/// The conflicts among `window` (which must hold every event overlapping the span
+/// of interest), indexed by each event they involve.
+pub async fn conflicts_in_window<C: ConnectionTrait>(
+    db: &C,
+    window: &[event::Model],
+    tree: &ZoneTree,
+) -> ApiResult<HashMap<i64, Vec<Arc<Conflict>>>> {
+    let ids: Vec<i64> = window.iter().map(|e| e.id).collect();
+    let planned: HashSet<i64> = if ids.is_empty() {
+        HashSet::new()
+    } else {
+        deployment::Entity::find()
+            .select_only()
+            .column(deployment::Column::EventId)
+            .filter(deployment::Column::EventId.is_in(ids))
+            .filter(deployment::Column::Count.gt(0))
+            .distinct()
+            .into_tuple::<i64>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let venues = venue::Entity::find().all(db).await?;
+    let found = conflicts::detect(
+        &slots(window, &planned, tree),
+        &catalog::area_capacities(tree, &venues),
+    );
+    let mut by_event: HashMap<i64, Vec<Arc<Conflict>>> = HashMap::new();
+    for conflict in found.into_iter().map(Arc::new) {
+        for id in &conflict.event_ids {
+            by_event.entry(*id).or_default().push(Arc::clone(&conflict));
+        }
+    }
+    Ok(by_event)
+}
+
 /// The conflict-detection view of events.
-pub fn slots(events: &[event::Model], planned: &HashSet<i64>, tree: &ZoneTree) -> Vec<Slot> {
+fn slots(events: &[event::Model], planned: &HashSet<i64>, tree: &ZoneTree) -> Vec<Slot> {
     events
         .iter()
         .map(|e| Slot {

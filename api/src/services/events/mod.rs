@@ -8,21 +8,21 @@ mod deployments;
 pub use changes::{EventChanges, NewEvent, StatusChange, create, set_status, update};
 pub use deployments::{DeploymentInput, upsert_deployment};
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use entity::enums::{EventCategory, EventStatus};
-use entity::{deployment, event, venue};
+use entity::event;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::error::{ApiError, ApiResult};
-use crate::services::agenda::slots;
-use crate::services::catalog::{self, ZoneTree};
-use crate::services::conflicts::{self, Conflict};
+use crate::services::agenda::conflicts_in_window;
+use crate::services::catalog::ZoneTree;
+use crate::services::conflicts::Conflict;
 
 /// Longest event the platform accepts (a fair or a festival), in days.
 const MAX_EVENT_DAYS: i64 = 31;
@@ -166,30 +166,10 @@ pub async fn conflicts_for<C: ConnectionTrait>(
         .filter(event::Column::EndsAt.gt(start))
         .all(db)
         .await?;
-    let window_ids: Vec<i64> = window.iter().map(|e| e.id).collect();
-    let planned: HashSet<i64> = deployment::Entity::find()
-        .select_only()
-        .column(deployment::Column::EventId)
-        .filter(deployment::Column::EventId.is_in(window_ids))
-        .filter(deployment::Column::Count.gt(0))
-        .distinct()
-        .into_tuple::<i64>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
     let tree = ZoneTree::load(db).await?;
-    let venues = venue::Entity::find().all(db).await?;
-    let found = conflicts::detect(
-        &slots(&window, &planned, &tree),
-        &catalog::area_capacities(&tree, &venues),
-    );
-    let wanted: HashSet<i64> = ids.iter().copied().collect();
-    let mut out: HashMap<i64, Vec<Arc<Conflict>>> = HashMap::new();
-    for conflict in found.into_iter().map(Arc::new) {
-        for id in conflict.event_ids.iter().filter(|id| wanted.contains(id)) {
-            out.entry(*id).or_default().push(Arc::clone(&conflict));
-        }
-    }
-    Ok(out)
+    let mut by_event = conflicts_in_window(db, &window, &tree).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| by_event.remove(id).map(|found| (*id, found)))
+        .collect())
 }
