@@ -124,7 +124,11 @@ pub async fn revoke_partner_token(
     if token.revoked_at.is_some() {
         return Ok(token);
     }
+    let txn = db.begin().await?;
     let mut active: partner_token::ActiveModel = token.into();
     active.revoked_at = Set(Some(Utc::now()));
-    Ok(active.update(db).await?)
+    let revoked = active.update(&txn).await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
+    txn.commit().await?;
+    Ok(revoked)
 }

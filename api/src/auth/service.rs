@@ -258,9 +258,12 @@ pub async fn logout(
     if session.revoked_at.is_some() {
         return Ok(false);
     }
+    let txn = db.begin().await?;
     let mut active: session::ActiveModel = session.into();
     active.revoked_at = Set(Some(Utc::now()));
-    active.update(db).await?;
+    active.update(&txn).await?;
+    crate::services::audit::scope::record_change(&txn, 1).await?;
+    txn.commit().await?;
     Ok(true)
 }
 

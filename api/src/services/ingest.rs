@@ -144,6 +144,8 @@ pub async fn ingest(
         attempt += 1;
         match try_ingest(db, viewer, &input, &fingerprint).await {
             Err(Attempt::Collided(err)) if attempt < ATTEMPTS => {
+                // The attempt's audit entry went with its rolled-back transaction.
+                crate::services::audit::scope::rolled_back();
                 // Another request is writing the same key (or the same cells): once
                 // it has committed, this attempt finds its batch and replays it.
                 tracing::debug!(error = %err, attempt, "ingestion collided, retrying");
@@ -282,6 +284,11 @@ async fn try_ingest(
     let mut stored: ingestion_batch::ActiveModel = batch.into();
     stored.response = Set(serde_json::to_string(&receipt).map_err(ApiError::internal)?);
     stored.update(&txn).await.map_err(Attempt::Collided)?;
+    crate::services::audit::scope::record_change(
+        &txn,
+        i64::try_from(rows.len()).unwrap_or(i64::MAX),
+    )
+    .await?;
     txn.commit().await.map_err(Attempt::Collided)?;
     Ok(IngestOutcome {
         receipt,

@@ -262,7 +262,49 @@ async fn only_the_dpo_reads_the_audit_log(backend: Backend) {
     );
 }
 
+async fn a_change_and_its_entry_are_recorded_once(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let orgs = app
+        .graphql_as("admin", "{ organizations { id code } }", json!({}))
+        .await;
+    let rtm = orgs["data"]["organizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["code"] == "rtm")
+        .unwrap()["id"]
+        .clone();
+    let issued = app
+        .graphql_as("admin", "mutation($i: IssuePartnerTokenInput!) { issuePartnerToken(input: $i) { token { id } } }",
+            json!({ "i": { "organizationId": rtm, "label": "audited", "scopes": ["read:agenda"], "purposes": [], "days": 1 } }))
+        .await;
+    let id = issued["data"]["issuePartnerToken"]["token"]["id"].clone();
+    app.graphql_as(
+        "admin",
+        "mutation($id: ID!) { revokePartnerToken(id: $id) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    for resource in ["issuePartnerToken", "revokePartnerToken"] {
+        let body = app
+            .graphql_as("dpo", "query($f: AuditEntryFilter) { auditEntries(filter: $f) { totalCount edges { node { outcome actor } } } }",
+                json!({ "f": { "resource": resource } }))
+            .await;
+        assert_eq!(
+            body["data"]["auditEntries"]["totalCount"], 1,
+            "{resource}: {body}"
+        );
+        assert_eq!(
+            body["data"]["auditEntries"]["edges"][0]["node"]["outcome"], "allowed",
+            "{resource}"
+        );
+    }
+}
+
 on_both_backends!(
+    a_change_and_its_entry_are_recorded_once,
     concurrent_mixed_requests_leave_exactly_one_verified_entry_each,
     logins_are_audited_without_their_passwords,
     triggers_refuse_changes_to_entries,
