@@ -1,8 +1,8 @@
 //! The synthetic history driven by real Marseille days: Météo-France's daily series at
 //! Marignane (maximum temperature, rain, strongest gust) and the official public and
-//! school holidays (zone B) for 2015-2024, read from `shared/data` as an import command
-//! would. The backtest floors must hold on real weather too (real summers are hotter
-//! and real mistral gustier than the made-up ones).
+//! school holidays (zone B) for 2015-2024, read from the repository's `reference/`
+//! folder as the first start imports them. The backtest floors must hold on real
+//! weather too (real summers are hotter and real mistral gustier than the made-up ones).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -13,19 +13,23 @@ use scoring::features::DayWeather;
 use scoring::history::{self, CalendarInputs, GeneratorConfig};
 use scoring::model::TrainOptions;
 
-fn shared_data(relative: &str) -> String {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "..",
-        "..",
-        "shared",
-        "data",
-        relative,
-    ]
-    .iter()
-    .collect();
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|error| panic!("{} should be readable: {error}", path.display()))
+/// A file of the repository's `reference/` folder, gunzipped when its name ends in `.gz`.
+fn reference(relative: &str) -> String {
+    use std::io::Read;
+    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "..", "reference", relative]
+        .iter()
+        .collect();
+    let bytes = std::fs::read(&path)
+        .unwrap_or_else(|error| panic!("{} should be readable: {error}", path.display()));
+    if relative.ends_with(".gz") {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(bytes.as_slice())
+            .read_to_string(&mut text)
+            .unwrap_or_else(|error| panic!("{} should gunzip: {error}", path.display()));
+        text
+    } else {
+        String::from_utf8(bytes).expect("reference files are UTF-8")
+    }
 }
 
 /// `poste,date,rr,tn,tx,tm,ffm,fxi,...`: decimal point, ISO dates, empty when missing.
@@ -75,13 +79,12 @@ fn flagged_dates(csv: &str, flag: usize) -> BTreeSet<NaiveDate> {
 
 #[test]
 fn the_floors_hold_on_a_history_driven_by_real_weather_and_holidays() {
-    let weather = marignane_weather(&shared_data(
-        "weather/marignane_13054001_daily_key_1980-2024_meteofrance.csv",
+    let weather = marignane_weather(&reference(
+        "weather/marignane_13054001_daily_key_1980-2024.csv.gz",
     ));
-    let public_holidays =
-        flagged_dates(&shared_data("calendar/jours_feries_seuls_1950-2050.csv"), 1);
+    let public_holidays = flagged_dates(&reference("calendar/jours_feries_seuls_1950-2050.csv"), 1);
     let school_holidays = flagged_dates(
-        &shared_data("calendar/vacances-scolaires_1990-2026_daily.csv"),
+        &reference("calendar/vacances-scolaires_1990-2026_daily.csv.gz"),
         2,
     );
     let july_14 = NaiveDate::from_ymd_opt(2022, 7, 14).unwrap();
