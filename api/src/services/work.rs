@@ -6,7 +6,7 @@
 //! records the failure ([`record_failure`]: the GraphQL audit layer, or the command
 //! runner). This file is the only place a transaction begins, outside migrations.
 
-use policies::permissions::{Grant, ResourceRef};
+use policies::permissions::{DenialReason, Grant, ResourceRef};
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 
 use crate::context::{Operation, Outcome, RequestContext};
@@ -28,8 +28,22 @@ impl<'a> Change<'a> {
         Change { ctx, operation }
     }
 
-    /// Opens the change's transaction.
+    /// Checks the permission matrix for the operation (a rule that needs the
+    /// resource is left to [`UnitOfWork::authorize`]), then opens the change's
+    /// transaction. The GraphQL guard checked it already; checking here again keeps
+    /// every other way in (the command line, tasks) under the same matrix.
     pub async fn begin(self, db: &DatabaseConnection) -> ApiResult<UnitOfWork<'a>> {
+        let viewer = &self.ctx.viewer;
+        match policies::permissions::authorize(
+            &viewer.subject,
+            &self.operation.resource,
+            viewer.purpose,
+            None,
+        ) {
+            Ok(grant) => self.ctx.note_purpose(&self.operation.key, grant.purpose),
+            Err(denial) if matches!(denial.reason, DenialReason::ResourceRequired(_)) => {}
+            Err(denial) => return Err(ApiError::Denied(denial)),
+        }
         Ok(UnitOfWork {
             txn: db.begin().await?,
             change: self,

@@ -213,3 +213,32 @@ fn the_system_runs_any_known_operation_and_nothing_unknown() {
         "the system is bound by the matrix's list of operations too"
     );
 }
+
+#[test]
+fn only_the_dpo_records_the_opinion_and_only_an_admin_decides_on_a_dpia() {
+    let allowed = |role: Role, operation: &str| {
+        authorize(&user(role), operation, None, None).is_ok()
+            || authorize(&user(role), operation, Some(Purpose::DpiaReview), None).is_ok()
+    };
+    for &role in Role::ALL {
+        assert_eq!(
+            allowed(role, "recordDpoOpinion"),
+            role == Role::Dpo,
+            "{role:?} recordDpoOpinion"
+        );
+        for decision in ["validateDpia", "rejectDpia"] {
+            assert_eq!(
+                allowed(role, decision),
+                role == Role::Admin,
+                "{role:?} {decision}"
+            );
+        }
+        for step in ["createDpia", "updateDpia", "submitDpia", "importDpia"] {
+            assert_eq!(
+                allowed(role, step),
+                matches!(role, Role::Admin | Role::Supervisor),
+                "{role:?} {step}: the DPO must not write what it reviews"
+            );
+        }
+    }
+}
