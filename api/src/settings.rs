@@ -90,18 +90,33 @@ impl Default for AuthSettings {
     }
 }
 
-/// Limits applied to every GraphQL request.
+/// Limits applied to every GraphQL request, checked before anything runs. The
+/// defaults follow GraphQL Armor's (depth 6-12, aliases 15, directives 50, tokens
+/// 1,000) where the platform's own queries fit them.
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// Maximum nesting depth of a query.
+    /// Deepest nesting of data fields.
     pub depth: usize,
-    /// Maximum complexity (each field counts 1, lists multiply by their page size).
-    pub complexity: usize,
+    /// Deepest nesting inside introspection (`__schema`, `__type`), bounded on its
+    /// own so that the standard introspection query of GraphQL tooling passes.
+    pub introspection_depth: usize,
+    /// Largest cost: the fields an answer may hold, lists multiplied by their page
+    /// or window size, fragments expanded, `__typename` counted.
+    pub cost: u64,
+    /// Most aliases in one document.
+    pub aliases: usize,
+    /// Most root fields in one operation.
+    pub root_fields: usize,
+    /// Most directives in one document.
+    pub directives: usize,
+    /// Most lexical tokens in one document.
+    pub tokens: usize,
     /// Maximum size of a request body, in bytes.
     pub body_bytes: usize,
-    /// Maximum page size of a connection.
+    /// Maximum page size of a connection (and the largest `first` the cost assumes).
     pub page_size: usize,
-    /// Maximum time an operation may run, in seconds.
+    /// Maximum time an operation may run, in seconds; past it the work is cancelled
+    /// and its connection freed.
     pub timeout_secs: u64,
 }
 
@@ -109,10 +124,17 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             depth: 12,
-            complexity: 20_000,
+            introspection_depth: 16,
+            // The 30-day agenda with everything a screen shows costs about 30,000,
+            // the longest (90-day) one about 90,000.
+            cost: 150_000,
+            aliases: 15,
+            root_fields: 10,
+            directives: 50,
+            tokens: 1_000,
             body_bytes: 256 * 1024,
             page_size: 100,
-            timeout_secs: 30,
+            timeout_secs: 15,
         }
     }
 }

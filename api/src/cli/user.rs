@@ -23,6 +23,10 @@ pub enum UserCommand {
         /// Code of the organization the person works for.
         #[arg(long)]
         org: Option<String>,
+        /// Read the password from this file (a mounted secret) instead of standard
+        /// input; its first line is the password.
+        #[arg(long)]
+        password_file: Option<std::path::PathBuf>,
     },
     /// List accounts.
     List,
@@ -31,19 +35,18 @@ pub enum UserCommand {
 /// Runs `api user ...`.
 pub async fn run(platform: &Platform, command: UserCommand) -> Result<(), CliError> {
     match command {
-        UserCommand::Add { email, role, org } => {
+        UserCommand::Add {
+            email,
+            role,
+            org,
+            password_file,
+        } => {
             let role = Role::parse(&role).map_err(|e| CliError::Usage(e.to_string()))?;
             let organization_id = match org {
                 Some(code) => Some(service::organization_by_code(&platform.db, &code).await?.id),
                 None => None,
             };
-            eprintln!("Password (read from standard input):");
-            let mut password = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut password)
-                .map_err(|e| CliError::file(std::path::Path::new("<stdin>"), e))?;
-            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let password = read_password(password_file.as_deref())?;
             let auth = platform.auth()?;
             let change = CommandChange::new("user add", "createUser");
             let new = NewUser {
@@ -66,4 +69,26 @@ pub async fn run(platform: &Platform, command: UserCommand) -> Result<(), CliErr
         }
     }
     Ok(())
+}
+
+/// The first line of the password file, or of standard input.
+fn read_password(file: Option<&std::path::Path>) -> Result<String, CliError> {
+    let line = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| CliError::file(path, e))?
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+        None => {
+            eprintln!("Password (read from standard input):");
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| CliError::file(std::path::Path::new("<stdin>"), e))?;
+            line
+        }
+    };
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }

@@ -4,6 +4,7 @@ pub mod agenda;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod document;
 pub mod enums;
 pub mod events;
 pub mod extensions;
@@ -72,9 +73,9 @@ pub fn build(
         .data(limits.clone())
         .data(auth)
         .data(Arc::clone(&audit))
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity)
-        .limit_recursive_depth(limits.depth * 2)
+        // The parser's own guard against stack exhaustion; the limits that mean
+        // something to clients are checked by `extensions::limits`.
+        .limit_recursive_depth(64)
         .register_output_type::<crate::error::ErrorCode>()
         // The first wraps the others: errors are coded after everything else ran.
         .extension(extensions::errors::ErrorCodes)
@@ -86,7 +87,13 @@ pub fn build(
     if settings.audit_enabled {
         builder = builder.extension(extensions::audit::Audit { writer: audit });
     }
-    builder = builder.extension(extensions::guard::Guard);
+    let index = Arc::new(document::SchemaIndex::from_sdl(&sdl()));
+    builder = builder
+        .extension(extensions::limits::DocumentLimits {
+            limits: limits.clone(),
+            index: Arc::clone(&index),
+        })
+        .extension(extensions::guard::Guard { index });
     if !settings.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

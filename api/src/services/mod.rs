@@ -13,4 +13,5 @@ pub mod ingest;
 pub mod register;
 pub mod retention;
 pub mod scoring;
+pub mod text;
 pub mod work;

@@ -5,6 +5,7 @@
 //! is closed until someone adds its row on purpose.
 
 mod decision;
+pub mod fields;
 pub mod table;
 
 pub use decision::{Denial, DenialReason, Grant, GrantBasis, RowFilter};

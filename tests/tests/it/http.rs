@@ -159,9 +159,10 @@ async fn transport_follows_graphql_over_http(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(
-        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        body["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX",
         "{body}"
     );
+    assert_eq!(body["errors"][0]["extensions"]["limit"], "depth", "{body}");
 }
 
 async fn operational_routes_answer(backend: Backend) {

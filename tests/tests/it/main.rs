@@ -14,3 +14,4 @@ mod privacy;
 mod register;
 mod schema;
 mod scoring;
+mod unit_of_work;

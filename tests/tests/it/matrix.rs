@@ -258,3 +258,228 @@ async fn exactly_the_matrix_is_reachable_for_every_role_and_scope(backend: Backe
 }
 
 on_both_backends!(exactly_the_matrix_is_reachable_for_every_role_and_scope);
+
+/// A path from a root field down to `target`, as (type, field) steps, shortest first,
+/// through queries when possible.
+fn path_to(types: &Types, target: &str) -> Option<Vec<(String, String)>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut queue = std::collections::VecDeque::new();
+    for root in ["Query", "Mutation"] {
+        queue.push_back((root.to_owned(), Vec::new()));
+        seen.insert(root.to_owned());
+    }
+    while let Some((ty, path)) = queue.pop_front() {
+        if ty == target {
+            return Some(path);
+        }
+        for field in types.0[&ty]["fields"].as_array().unwrap() {
+            let Some(next) = named_object(&field["type"]) else {
+                continue;
+            };
+            if seen.insert(next.clone()) {
+                let mut longer = path.clone();
+                longer.push((ty.clone(), field["name"].as_str().unwrap().to_owned()));
+                queue.push_back((next, longer));
+            }
+        }
+    }
+    None
+}
+
+/// The object type a field returns, if it returns one.
+fn named_object(ty: &Value) -> Option<String> {
+    match ty["kind"].as_str()? {
+        "NON_NULL" | "LIST" => named_object(&ty["ofType"]),
+        "OBJECT" => Some(ty["name"].as_str()?.to_owned()),
+        _ => None,
+    }
+}
+
+impl Types {
+    /// `name(args)` with literals for the required arguments.
+    fn call(&self, parent: &str, field: &str) -> String {
+        let definition = self.0[parent]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == field)
+            .unwrap();
+        let args: Vec<String> = definition["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["type"]["kind"] == "NON_NULL" && a["defaultValue"].is_null())
+            .map(|a| {
+                format!(
+                    "{}: {}",
+                    a["name"].as_str().unwrap(),
+                    self.literal(&a["type"], 0)
+                )
+            })
+            .collect();
+        if args.is_empty() {
+            field.to_owned()
+        } else {
+            format!("{field}({})", args.join(", "))
+        }
+    }
+}
+
+async fn every_field_below_the_roots_follows_the_field_matrix(backend: Backend) {
+    use policies::permissions::fields;
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let schema = app.graphql_as("admin", INTROSPECTION, json!({})).await;
+    let types = Types(
+        schema["data"]["__schema"]["types"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{schema}"))
+            .iter()
+            .map(|t| (t["name"].as_str().unwrap().to_owned(), t.clone()))
+            .collect(),
+    );
+    let objects: Vec<String> = types
+        .0
+        .iter()
+        .filter(|(name, t)| {
+            t["kind"] == "OBJECT"
+                && !name.starts_with("__")
+                && !matches!(name.as_str(), "Query" | "Mutation" | "Subscription")
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    let missing: Vec<&String> = objects
+        .iter()
+        .filter(|name| fields::type_access(name).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "object types without a row in the field matrix (closed to everyone): {missing:?}"
+    );
+
+    let rtm: i64 = 2;
+    let mut walkers: Vec<(String, String, Subject)> = Vec::new();
+    for scope in [
+        "read:agenda",
+        "read:events",
+        "read:aggregates:mobility",
+        "ingest:rtm-frequentation",
+    ] {
+        let issued = app
+            .graphql_as(
+                "admin",
+                "mutation($input: IssuePartnerTokenInput!) { issuePartnerToken(input: $input) { secret token { organization { id } } } }",
+                json!({ "input": { "organizationId": rtm.to_string(), "label": scope, "scopes": [scope],
+                    "purposes": ["event_planning"], "days": 1 } }),
+            )
+            .await;
+        let secret = issued["data"]["issuePartnerToken"]["secret"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{issued}"))
+            .to_owned();
+        walkers.push((
+            format!("token {scope}"),
+            secret,
+            Subject::PartnerToken {
+                organization: OrgId(rtm),
+                scopes: vec![Scope::parse(scope).unwrap()],
+                purposes: vec![Purpose::EventPlanning],
+            },
+        ));
+    }
+    for role in Role::ALL {
+        walkers.push((
+            format!("role {}", role.as_str()),
+            app.token_for(role.as_str()).await,
+            Subject::User {
+                role: *role,
+                organization: OrgId(1),
+            },
+        ));
+    }
+
+    let (mut checked, mut refused) = (0, 0);
+    let mut mismatches = Vec::new();
+    for target in &objects {
+        let Some(path) = path_to(&types, target) else {
+            continue;
+        };
+        // The document selects every field of the target at the end of the path.
+        // An unused variable makes validation refuse it after the guard looked:
+        // whatever the guard decides, nothing runs.
+        let root = &path[0].0;
+        let mut selection = String::new();
+        let mut steps = Vec::new();
+        for (parent, field) in &path {
+            selection.push_str(&format!("{} {{ ", types.call(parent, field)));
+            steps.push((parent.clone(), field.clone()));
+        }
+        for field in types.0[target]["fields"].as_array().unwrap() {
+            let name = field["name"].as_str().unwrap();
+            selection.push_str(&types.call(target, name));
+            selection.push_str(types.selection(&field["type"]));
+            selection.push(' ');
+            steps.push((target.clone(), name.to_owned()));
+        }
+        selection.push_str(&"} ".repeat(path.len()));
+        let keyword = if root == "Mutation" {
+            "mutation"
+        } else {
+            "query"
+        };
+        let document = format!("{keyword} Walk($unused: Int) {{ {selection} }}");
+        for (who, token, subject) in &walkers {
+            let expected: std::collections::BTreeSet<String> = steps
+                .iter()
+                .filter(|(parent, _)| !matches!(parent.as_str(), "Query" | "Mutation"))
+                .filter(|(parent, field)| fields::may_read(subject, parent, field).is_err())
+                .map(|(parent, field)| format!("{parent}.{field}"))
+                .collect();
+            let body = app.graphql_with(token, &document, json!({})).await;
+            let error = &body["errors"][0];
+            assert!(
+                body["data"].is_null(),
+                "nothing runs: {who} {document}: {body}"
+            );
+            let got: std::collections::BTreeSet<String> =
+                if error["extensions"]["fields"].is_array() {
+                    error["extensions"]["fields"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|f| f.as_str().unwrap().to_owned())
+                        .collect()
+                } else {
+                    assert!(
+                        error["message"]
+                            .as_str()
+                            .is_some_and(|m| m.contains("unused")),
+                        "{who}: the walk's document must only fail validation: {body}"
+                    );
+                    Default::default()
+                };
+            checked += steps.len();
+            refused += got.len();
+            if got != expected {
+                mismatches.push(format!(
+                    "{who} / {target}: expected {expected:?}, got {got:?}"
+                ));
+            }
+        }
+    }
+    println!(
+        "field walk: {} object types x {} walkers, {checked} fields checked, {refused} refused",
+        objects.len(),
+        walkers.len()
+    );
+    assert!(refused > 0, "some fields are refused to someone");
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
+
+on_both_backends!(every_field_below_the_roots_follows_the_field_matrix);

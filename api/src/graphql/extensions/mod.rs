@@ -1,11 +1,13 @@
 //! Schema extensions, one job each, in the order they wrap an operation:
 //! [`errors`] gives every error a code and hides unexpected ones, [`metrics`] counts
-//! and times root fields, [`audit`] writes one audit entry per root field, and
-//! [`guard`] checks every root field against the permission matrix before it runs.
+//! and times root fields, [`audit`] writes one audit entry per root field,
+//! [`limits`] bounds the document's cost before it runs, and [`guard`] checks every
+//! field against the permission matrix.
 
 pub mod audit;
 pub mod errors;
 pub mod guard;
+pub mod limits;
 pub mod metrics;
 
 use std::sync::Arc;

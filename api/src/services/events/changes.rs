@@ -265,13 +265,8 @@ pub async fn set_status(
     id: i64,
     status: StatusChange,
 ) -> ApiResult<event::Model> {
-    let reason = status.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 1_000 {
-        return Err(ApiError::bad_input(
-            "input.reason",
-            "a reason of 1 to 1000 characters is required",
-        ));
-    }
+    let reason = crate::services::text::free_text("input.reason", &status.reason, 1_000, true)?;
+    let reason = reason.as_str();
     let moves = status.new_venue_id.is_some();
     let reschedules = status.new_starts_at.is_some() || status.new_ends_at.is_some();
     if moves && status.status != EventStatus::Moved {

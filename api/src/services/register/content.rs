@@ -117,6 +117,37 @@ pub struct DpiaContent {
     pub evaluations: Vec<Evaluation>,
 }
 
+impl DpiaContent {
+    /// The content with personal data redacted from every free text (answers,
+    /// measures, opinions, comments, reasons): the register is read by other roles
+    /// than its authors. Names of the people who signed (author, evaluator,
+    /// validator, DPO) are the CNIL format's and stay.
+    pub fn redacted(&self) -> DpiaContent {
+        use crate::services::text::redact;
+        let mut out = self.clone();
+        for answer in out.answers.values_mut() {
+            answer.text = answer.text.as_deref().map(redact);
+            for item in &mut answer.list {
+                *item = redact(item);
+            }
+        }
+        for measure in &mut out.measures {
+            measure.title = redact(&measure.title);
+            measure.content = redact(&measure.content);
+        }
+        for evaluation in &mut out.evaluations {
+            evaluation.action_plan_comment = redact(&evaluation.action_plan_comment);
+            evaluation.evaluation_comment = redact(&evaluation.evaluation_comment);
+        }
+        out.dpo.opinion = redact(&out.dpo.opinion);
+        out.people.opinion = redact(&out.people.opinion);
+        out.people.not_searched_reason = redact(&out.people.not_searched_reason);
+        out.rejection_reason = redact(&out.rejection_reason);
+        out.applied_adjustments = redact(&out.applied_adjustments);
+        out
+    }
+}
+
 fn check_len(path: &str, value: &str, max: usize) -> ApiResult<()> {
     if value.chars().count() > max {
         return Err(ApiError::bad_input(

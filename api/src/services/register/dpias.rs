@@ -31,14 +31,7 @@ fn refuse(model: &dpia::Model, step: Step, why: &str) -> ApiError {
 }
 
 fn required_text(path: &str, value: &str, max: usize) -> ApiResult<String> {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > max {
-        return Err(ApiError::bad_input(
-            path,
-            format!("1 to {max} characters are required"),
-        ));
-    }
-    Ok(value.to_owned())
+    crate::services::text::free_text(path, value, max, true)
 }
 
 /// Filter of the `dpias` list.

@@ -285,6 +285,9 @@ pub async fn insert<C: ConnectionTrait>(
         updated_at: Set(now),
         ..Default::default()
     };
+    // Every version is written here or in `save`: the one place free text is
+    // redacted of personal data.
+    let content = &content.redacted();
     set_header(&mut row, content);
     let model = row.insert(db).await?;
     write_children(db, model.id, content, now).await?;
@@ -300,6 +303,7 @@ pub async fn save<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<dpia::Model, DbErr> {
     let id = model.id;
+    let content = &content.redacted();
     let mut row: dpia::ActiveModel = model.into();
     set_header(&mut row, content);
     row.status = Set(status);

@@ -86,15 +86,15 @@ async fn save_status<C: ConnectionTrait>(
     Ok(())
 }
 
+/// A rationale or a reason: bounded, and redacted of personal data (other roles
+/// read it).
 fn required_text(path: &str, text: &str, what: &str) -> ApiResult<String> {
-    let text = text.trim();
-    if text.is_empty() || text.chars().count() > MAX_RATIONALE {
-        return Err(ApiError::bad_input(
+    crate::services::text::free_text(path, text, MAX_RATIONALE, true).map_err(|_| {
+        ApiError::bad_input(
             path,
             format!("{what} of 1 to {MAX_RATIONALE} characters is required"),
-        ));
-    }
-    Ok(text.to_owned())
+        )
+    })
 }
 
 /// Pauses scoring platform-wide: no new assessment until resumed.
