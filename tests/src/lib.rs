@@ -84,6 +84,79 @@ impl Drop for Guard {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// The migrated and seeded template each PostgreSQL test database is cloned from
+/// (`CREATE DATABASE ... TEMPLATE`): migrations and reference data run once per
+/// test binary and day, not once per test, so the suite gets faster as it grows.
+static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+
+/// The template's name: one per build of the test binary and per day (the demo
+/// agenda is seeded from today), shared by test processes of that build.
+fn template_name() -> String {
+    let build = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs());
+    let today = api::time::paris_today(chrono::Utc::now()).format("%Y%m%d");
+    format!("it_template_{build}_{today}")
+}
+
+/// Creates the template when missing (under an advisory lock, since test processes
+/// run side by side), drops the templates of older builds, and returns its name.
+async fn template_database(admin_url: &str) -> String {
+    TEMPLATE
+        .get_or_init(|| async {
+            let name = template_name();
+            let admin = Database::connect(admin_url)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            // Any fixed key: it only serializes the test processes of this suite.
+            admin
+                .execute_unprepared("SELECT pg_advisory_lock(727274)")
+                .await
+                .expect("advisory lock");
+            let existing: Vec<String> = admin
+                .query_all_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT datname FROM pg_database WHERE datname LIKE 'it\\_template\\_%'",
+                ))
+                .await
+                .expect("list templates")
+                .into_iter()
+                .filter_map(|row| row.try_get::<String>("", "datname").ok())
+                .collect();
+            for old in existing.iter().filter(|n| **n != name) {
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{old}\" WITH (FORCE)"))
+                    .await;
+            }
+            if !existing.contains(&name) {
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create the template database");
+                let db = Database::connect(with_database(admin_url, &name))
+                    .await
+                    .expect("connect to the template");
+                api::db::migrate(&db).await.expect("migrate the template");
+                api::seed::run(&db, api::time::paris_today(chrono::Utc::now()))
+                    .await
+                    .expect("seed the template");
+                // A template must have no open connection when it is cloned.
+                db.close().await.expect("close the template");
+            }
+            admin
+                .execute_unprepared("SELECT pg_advisory_unlock(727274)")
+                .await
+                .expect("advisory unlock");
+            let _ = admin.close().await;
+            name
+        })
+        .await
+        .clone()
+}
+
 /// The PostgreSQL server for tests, if configured; panics under CI when missing.
 fn postgres_url() -> Option<String> {
     match std::env::var("TEST_DATABASE_URL") {
@@ -152,13 +225,17 @@ impl TestApp {
                     COUNTER.fetch_add(1, Ordering::SeqCst),
                     uuid::Uuid::new_v4().simple()
                 );
+                let template = template_database(&admin_url).await;
                 let admin = Database::connect(&admin_url)
                     .await
                     .expect("connect to TEST_DATABASE_URL");
                 admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .execute_unprepared(&format!(
+                        "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+                    ))
                     .await
-                    .expect("create the test database");
+                    .expect("create the test database from the template");
+                let _ = admin.close().await;
                 settings.database_url = Some(with_database(&admin_url, &name));
                 Some((admin_url, name))
             }
