@@ -163,7 +163,8 @@ impl PrivacyQuery {
             None => None,
         };
         let filter = filter.unwrap_or_default().into_service()?;
-        let page = incidents::list(db, &filter, page_size as u64, after).await?;
+        let viewer = ctx.data::<Viewer>()?;
+        let page = incidents::list(db, viewer, &filter, page_size as u64, after).await?;
         let events = page.events;
         let edges: Vec<IncidentEdge> = page
             .incidents

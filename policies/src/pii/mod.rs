@@ -177,6 +177,24 @@ pub fn kinds_in(text: &str) -> Vec<PiiKind> {
     distinct_kinds(&detect(text))
 }
 
+/// Longest client string echoed back in a message.
+pub const MAX_ECHO: usize = 64;
+
+/// A client string as it may be echoed in an error or written to a log: quoted
+/// when short, made of code characters (letters, digits, `-`, `_`, `.`, `:`) and
+/// free of personal data; otherwise only its length, so a message never carries
+/// what the detectors would have refused to store.
+pub fn echo(text: &str) -> String {
+    let codelike = text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+    if !text.is_empty() && text.len() <= MAX_ECHO && codelike && !contains_personal_data(text) {
+        format!("\"{text}\"")
+    } else {
+        format!("(withheld, {} characters)", text.chars().count())
+    }
+}
+
 /// Replaces every piece of personal data with its placeholder.
 pub fn redact(text: &str) -> Redacted {
     let matches = detect(text);
@@ -318,6 +336,16 @@ mod tests {
         let found = detect("virement FR76 3000 6000 0112 3456 7890 189 reçu");
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].kind, PiiKind::Iban);
+    }
+
+    #[test]
+    fn only_short_code_like_strings_without_personal_data_are_echoed() {
+        assert_eq!(echo("13208"), "\"13208\"");
+        assert_eq!(echo("transit_load"), "\"transit_load\"");
+        assert_eq!(echo("jean.dupont@gmail.com"), "(withheld, 21 characters)");
+        assert_eq!(echo("appeler le 0612345678"), "(withheld, 21 characters)");
+        assert_eq!(echo("0612345678"), "(withheld, 10 characters)");
+        assert!(echo(&"a".repeat(65)).starts_with("(withheld"));
     }
 
     #[test]
