@@ -311,6 +311,7 @@ fn random_dataset(rng: &mut ChaCha8Rng) -> Dataset {
         base,
         settled_until: None,
         zone_parents,
+        coverage: None,
         cells,
     }
 }
@@ -433,6 +434,7 @@ fn the_issue_example_a_day_of_twelve_pins_nothing() {
         base: BucketSize::Quarter,
         settled_until: None,
         zone_parents: HashMap::new(),
+        coverage: None,
         cells,
     };
     let atoms = Atoms::new(&data);

@@ -33,7 +33,7 @@ use policies::release::{
     released_count,
 };
 use policies::roles::{AggregateField, Purpose};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::auth::Viewer;
 use crate::error::ApiError;
@@ -113,7 +113,7 @@ pub async fn presence(
     let rows = observation::Entity::find()
         .filter(observation::Column::SourceId.is_in(sources.iter().map(|s| s.id)))
         .filter(observation::Column::Metric.eq(PRESENCE_METRIC))
-        .filter(observation::Column::ZoneId.is_in(zones.iter().copied()))
+        .filter(observation::Column::ZoneId.is_in(related_zones(&tree, &zones)))
         .filter(observation::Column::BucketStart.gte(window.from))
         .filter(observation::Column::BucketStart.lt(window.to))
         .all(db)
@@ -131,11 +131,17 @@ pub async fn presence(
                 base: rules_of(source).min_bucket,
                 settled_until: Some(settled_until),
                 zone_parents: parents.clone(),
+                coverage: Some(HashSet::new()),
                 cells: Vec::new(),
             };
             (source.id, set)
         })
         .collect();
+    for (source_id, zone_id) in covered_zones(db, sources.iter().map(|s| s.id)).await? {
+        if let Some(coverage) = datasets.get_mut(&source_id).and_then(|s| s.coverage.as_mut()) {
+            coverage.insert(zone_id.to_string());
+        }
+    }
     for row in rows {
         let Some(set) = datasets.get_mut(&row.source_id) else {
             continue;
@@ -225,11 +231,17 @@ pub async fn incident_stats(
                 base: BucketSize::Quarter,
                 settled_until: Some(settled_until),
                 zone_parents: parents.clone(),
+                coverage: Some(HashSet::new()),
                 cells: Vec::new(),
             };
             (source.id, set)
         })
         .collect();
+    for (source_id, zone_id) in incident_zones(db, field).await? {
+        if let Some(coverage) = datasets.get_mut(&source_id).and_then(|s| s.coverage.as_mut()) {
+            coverage.insert(tree.area_of(zone_id).to_string());
+        }
+    }
     for ((source_id, area, start), count) in counts {
         if let Some(set) = datasets.get_mut(&source_id) {
             set.cells.push(BaseCell {
@@ -280,6 +292,58 @@ fn viewer_of(viewer: &Viewer, holders: &HashMap<i64, Holder>, set: &Dataset) -> 
         Access::Raw => Some(set.owner),
         Access::Controlled => None,
     }
+}
+
+/// The zones whose cells may share a table with `zones`: every zone of their
+/// arrondissements (sites and quartiers inside) and the zones above them. A table
+/// is decided on all of its zones whatever the query asks, so the answer for a
+/// site and for its arrondissement come from the same decision.
+fn related_zones(tree: &ZoneTree, zones: &[i64]) -> HashSet<i64> {
+    let mut related = HashSet::new();
+    for &zone in zones {
+        related.extend(tree.with_descendants(tree.area_of(zone)));
+        // The hierarchy is four levels deep; the bound guards against a cycle.
+        let mut current = Some(zone);
+        for _ in 0..16 {
+            let Some(id) = current else { break };
+            related.insert(id);
+            current = tree.get(id).and_then(|z| z.parent_id);
+        }
+    }
+    related
+}
+
+/// The zones each presence source ever sent a cell for (its coverage).
+async fn covered_zones(
+    db: &DatabaseConnection,
+    sources: impl Iterator<Item = i64>,
+) -> Result<Vec<(i64, i64)>, PrivacyError> {
+    Ok(observation::Entity::find()
+        .select_only()
+        .column(observation::Column::SourceId)
+        .column(observation::Column::ZoneId)
+        .distinct()
+        .filter(observation::Column::SourceId.is_in(sources))
+        .filter(observation::Column::Metric.eq(PRESENCE_METRIC))
+        .into_tuple::<(i64, i64)>()
+        .all(db)
+        .await?)
+}
+
+/// The zones where each record source ever recorded an incident of `field`.
+async fn incident_zones(
+    db: &DatabaseConnection,
+    field: IncidentField,
+) -> Result<Vec<(i64, i64)>, PrivacyError> {
+    Ok(incident::Entity::find()
+        .select_only()
+        .column(incident::Column::SourceId)
+        .column(incident::Column::ZoneId)
+        .distinct()
+        .filter(incident::Column::Field.eq(field))
+        .into_tuple::<(i64, i64)>()
+        .all(db)
+        .await?)
 }
 
 /// Each zone's parent, by id as text (the release module's zone names).
@@ -400,11 +464,21 @@ fn release_all(
         base: BucketSize::Quarter,
         settled_until: None,
         zone_parents: HashMap::new(),
+        coverage: Some(HashSet::new()),
         cells: Vec::new(),
     };
     let mut merged = release(&empty, None, &query).map_err(release_error)?;
     merged.controlled = false;
     for set in datasets {
+        // A source that reports on none of the zones adds nothing (and its base
+        // bucket does not restrict the answer).
+        let reports = set
+            .coverage
+            .as_ref()
+            .is_none_or(|covered| query.zones.iter().any(|z| covered.contains(z)));
+        if !reports {
+            continue;
+        }
         let part = release(set, viewer_of(set), &query).map_err(release_error)?;
         merged.controlled |= part.controlled;
         for (cell, other) in merged.cells.iter_mut().zip(part.cells) {

@@ -45,6 +45,8 @@ pub(super) struct View<'a> {
     pub cells: &'a Cells,
     /// Each zone's parent in the zone hierarchy.
     pub parents: &'a HashMap<String, String>,
+    /// The zones the data set covers (`None`: all).
+    pub coverage: Option<&'a HashSet<String>>,
     /// The base size.
     pub base: BucketSize,
     /// The threshold; `None` for the owner, who sees its cells as they are.
@@ -60,6 +62,9 @@ pub(super) struct View<'a> {
 impl View<'_> {
     /// How `zone`'s bucket `node` is shown.
     pub fn shown(&mut self, zone: &str, node: Node) -> Cell {
+        if self.coverage.is_some_and(|zones| !zones.contains(zone)) {
+            return Cell::NoData;
+        }
         let Some(k) = self.k else {
             return self.raw(zone, node);
         };

@@ -98,6 +98,11 @@ pub struct Dataset {
     /// -> city), for the zones of the cells and of the queries: a zone sent with
     /// zones inside it is released with them, as one table.
     pub zone_parents: HashMap<String, String>,
+    /// The zones the source reports on, whatever the window (`None`: every zone).
+    /// Elsewhere its cells are [`Cell::NoData`] for everyone: that a source never
+    /// sent anything for a zone is a fact about the source, not about people, and
+    /// it keeps sources that do not cover a zone from withholding its answers.
+    pub coverage: Option<HashSet<String>>,
     /// The cells.
     pub cells: Vec<BaseCell>,
 }
@@ -282,6 +287,7 @@ pub fn release(
     let mut view = View {
         cells: &cells,
         parents: &dataset.zone_parents,
+        coverage: dataset.coverage.as_ref(),
         base: dataset.base,
         k: controlled.then_some(u64::from(dataset.k)),
         settled_until: match (controlled, dataset.settled_until) {

@@ -30,6 +30,7 @@ fn prado(counts: [u32; 4]) -> Dataset {
         base: BucketSize::Quarter,
         settled_until: None,
         zone_parents: HashMap::new(),
+        coverage: None,
         cells,
     }
 }
