@@ -170,7 +170,11 @@ impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::UnknownField(field) => {
-                write!(f, "field {} is not in the source's schema", pii::echo(field))
+                write!(
+                    f,
+                    "field {} is not in the source's schema",
+                    pii::echo(field)
+                )
             }
             Self::BucketLengthChanged {
                 minutes,

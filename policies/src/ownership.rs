@@ -91,7 +91,11 @@ impl fmt::Display for Contradiction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Contradiction::NoOrganization(role) => {
-                write!(f, "a {} account must belong to an organization", role.as_str())
+                write!(
+                    f,
+                    "a {} account must belong to an organization",
+                    role.as_str()
+                )
             }
             Contradiction::CityRoleInPartner(role) => write!(
                 f,
@@ -152,7 +156,11 @@ mod tests {
                 "{role:?} of {viewer:?} on data of {owner:?}"
             );
         }
-        assert_eq!(access(None, Some(RTM), RTM), Access::Raw, "a token of the owner");
+        assert_eq!(
+            access(None, Some(RTM), RTM),
+            Access::Raw,
+            "a token of the owner"
+        );
         assert_eq!(access(None, Some(RTM), CSU), Access::Controlled);
         assert!(!may_read_records(Some(Role::Supervisor), Some(RTM), CSU));
     }

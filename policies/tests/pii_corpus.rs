@@ -163,15 +163,33 @@ const PERSONAL: &[(&str, PiiKind)] = &[
     ("Contact : jean.dupont at gmail dot com", PiiKind::Email),
     ("écrire à sophie [at] laposte [dot] net", PiiKind::Email),
     ("Véhicule ab 123 cd garé sur le trottoir", PiiKind::Plate),
-    ("Passeport n° 12AB34567 présenté au poste", PiiKind::Passport),
-    ("CNI n° 880692310285 remise au propriétaire", PiiKind::IdCard),
-    ("carte d'identité X4RTBPFW4 retrouvée sur la plage", PiiKind::IdCard),
+    (
+        "Passeport n° 12AB34567 présenté au poste",
+        PiiKind::Passport,
+    ),
+    (
+        "CNI n° 880692310285 remise au propriétaire",
+        PiiKind::IdCard,
+    ),
+    (
+        "carte d'identité X4RTBPFW4 retrouvée sur la plage",
+        PiiKind::IdCard,
+    ),
     ("Connexion au wifi depuis 192.168.1.24", PiiKind::IpAddress),
-    ("Adresse IP 2001:db8::8a2e:370:7334 signalée", PiiKind::IpAddress),
+    (
+        "Adresse IP 2001:db8::8a2e:370:7334 signalée",
+        PiiKind::IpAddress,
+    ),
     ("Coordonnées GPS 43.2695, 5.3950", PiiKind::Coordinates),
     ("Position de la victime 43°17'47.4\"N", PiiKind::Coordinates),
-    ("Jean Dupont, né le 12/03/1985, pris en charge", PiiKind::BirthDate),
-    ("M. Martin (03/11/1972) conduit aux urgences", PiiKind::BirthDate),
+    (
+        "Jean Dupont, né le 12/03/1985, pris en charge",
+        PiiKind::BirthDate,
+    ),
+    (
+        "M. Martin (03/11/1972) conduit aux urgences",
+        PiiKind::BirthDate,
+    ),
     ("Date de naissance : 4 mai 1990", PiiKind::BirthDate),
 ];
 

@@ -67,7 +67,10 @@ impl Atoms {
         let mut stored: HashMap<(&str, i64), (i64, i64)> = HashMap::new();
         for cell in &data.cells {
             let b = (cell.start - day0()).num_seconds() / data.base.seconds();
-            stored.insert((cell.zone.as_str(), b), (cell.value, i64::from(cell.contributors)));
+            stored.insert(
+                (cell.zone.as_str(), b),
+                (cell.value, i64::from(cell.contributors)),
+            );
         }
         for b in 0..buckets {
             let get = |z| stored.get(&(z, b)).copied().unwrap_or_default();
@@ -186,7 +189,10 @@ impl Attacker<'_> {
                     assert_eq!(v, truth, "a published value is not its region's sum");
                     if claim.single {
                         let people = self.atoms.sum(&region, &self.atoms.contributors);
-                        assert!(v >= self.k && people >= self.k, "{v} ({people}) under k released");
+                        assert!(
+                            v >= self.k && people >= self.k,
+                            "{v} ({people}) under k released"
+                        );
                     }
                     self.knowledge.equal(region, v);
                 }
@@ -229,7 +235,12 @@ impl Attacker<'_> {
                     .atoms
                     .region(&["13208"], from, to)
                     .into_iter()
-                    .filter(|a| !self.atoms.region(&["prado", "velodrome"], from, to).contains(a))
+                    .filter(|a| {
+                        !self
+                            .atoms
+                            .region(&["prado", "velodrome"], from, to)
+                            .contains(a)
+                    })
                     .collect();
                 targets.push(("rest of 13208".to_owned(), rest));
                 for (name, region) in targets {
@@ -297,14 +308,23 @@ fn random_dataset(rng: &mut ChaCha8Rng) -> Dataset {
         if rng.random_bool(0.7) {
             let value = small(rng);
             // Now and then a value apart from its contributors (a count of visits).
-            let contributors = if rng.random_bool(0.1) { value + k as i64 } else { value };
+            let contributors = if rng.random_bool(0.1) {
+                value + k as i64
+            } else {
+                value
+            };
             push("13201", b, value, contributors);
         }
     }
-    let zone_parents = [("prado", "13208"), ("velodrome", "13208"), ("13208", "13055"), ("13201", "13055")]
-        .into_iter()
-        .map(|(z, p)| (z.to_owned(), p.to_owned()))
-        .collect();
+    let zone_parents = [
+        ("prado", "13208"),
+        ("velodrome", "13208"),
+        ("13208", "13055"),
+        ("13201", "13055"),
+    ]
+    .into_iter()
+    .map(|(z, p)| (z.to_owned(), p.to_owned()))
+    .collect();
     Dataset {
         owner: OWNER,
         k,
@@ -459,6 +479,9 @@ fn the_issue_example_a_day_of_twelve_pins_nothing() {
         attacker.learn(&claims(&answer, &query.zones));
     }
     let (narrowed, checked) = attacker.narrowed();
-    assert!(checked >= 12 + 11, "every quarter and hour with an incident");
+    assert!(
+        checked >= 12 + 11,
+        "every quarter and hour with an incident"
+    );
     assert!(narrowed.is_empty(), "{narrowed:#?}");
 }

@@ -19,13 +19,13 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
+use entity::enums::OrganizationKind;
 use entity::enums::{SourceKind, ZoneLevel};
 use entity::incident::{self, IncidentField};
+use entity::organization;
 use entity::{observation, source, zone};
 use policies::disclosure::SourceRules;
 use policies::grid::{BucketSize, instant, unix};
-use entity::enums::OrganizationKind;
-use entity::organization;
 use policies::ownership::{self, Access, Holder};
 use policies::permissions::{OrgId, ResourceRef, authorize};
 use policies::release::{
@@ -138,7 +138,10 @@ pub async fn presence(
         })
         .collect();
     for (source_id, zone_id) in covered_zones(db, sources.iter().map(|s| s.id)).await? {
-        if let Some(coverage) = datasets.get_mut(&source_id).and_then(|s| s.coverage.as_mut()) {
+        if let Some(coverage) = datasets
+            .get_mut(&source_id)
+            .and_then(|s| s.coverage.as_mut())
+        {
             coverage.insert(zone_id.to_string());
         }
     }
@@ -147,7 +150,11 @@ pub async fn presence(
             continue;
         };
         if i64::from(row.bucket_minutes) != set.base.minutes() {
-            tracing::warn!(source = row.source_id, minutes = row.bucket_minutes, "observation off its source's bucket length left out");
+            tracing::warn!(
+                source = row.source_id,
+                minutes = row.bucket_minutes,
+                "observation off its source's bucket length left out"
+            );
             continue;
         }
         set.cells.push(BaseCell {
@@ -162,7 +169,12 @@ pub async fn presence(
     }
     let datasets: Vec<Dataset> = datasets.into_values().collect();
     let holders = holders(db).await?;
-    let release = release_all(&datasets, |set| viewer_of(viewer, &holders, set), &window, zones)?;
+    let release = release_all(
+        &datasets,
+        |set| viewer_of(viewer, &holders, set),
+        &window,
+        zones,
+    )?;
     Ok(AggregateAnswer {
         zone: asked,
         release,
@@ -215,7 +227,11 @@ pub async fn incident_stats(
         .all(db)
         .await?
         .into_iter()
-        .filter(|s| s.fields.split(',').any(|f| f.trim() == crate::services::incidents::field_str(field)))
+        .filter(|s| {
+            s.fields
+                .split(',')
+                .any(|f| f.trim() == crate::services::incidents::field_str(field))
+        })
         .collect();
     let settled_until = incidents_settled_until(Utc::now());
     let parents = zone_parents(db).await?;
@@ -238,7 +254,10 @@ pub async fn incident_stats(
         })
         .collect();
     for (source_id, zone_id) in incident_zones(db, field).await? {
-        if let Some(coverage) = datasets.get_mut(&source_id).and_then(|s| s.coverage.as_mut()) {
+        if let Some(coverage) = datasets
+            .get_mut(&source_id)
+            .and_then(|s| s.coverage.as_mut())
+        {
             coverage.insert(tree.area_of(zone_id).to_string());
         }
     }
@@ -254,7 +273,12 @@ pub async fn incident_stats(
     }
     let datasets: Vec<Dataset> = datasets.into_values().collect();
     let holders = holders(db).await?;
-    let release = release_all(&datasets, |set| viewer_of(viewer, &holders, set), &window, zones)?;
+    let release = release_all(
+        &datasets,
+        |set| viewer_of(viewer, &holders, set),
+        &window,
+        zones,
+    )?;
     Ok(AggregateAnswer {
         zone: asked,
         release,
@@ -283,7 +307,9 @@ pub async fn holders<C: sea_orm::ConnectionTrait>(
 /// The organization a release treats as the viewer of `set`: its owner when the
 /// ownership rule grants raw access, nobody otherwise (controlled).
 fn viewer_of(viewer: &Viewer, holders: &HashMap<i64, Holder>, set: &Dataset) -> Option<OrgId> {
-    let mine = viewer.organization_id.and_then(|id| holders.get(&id).copied());
+    let mine = viewer
+        .organization_id
+        .and_then(|id| holders.get(&id).copied());
     let owner = holders
         .get(&set.owner.0)
         .copied()

@@ -57,7 +57,8 @@ pub(super) fn find_id_cards(text: &str) -> Vec<(usize, usize)> {
         .filter(|m| {
             // A 9-character card number mixes letters and digits.
             let s = m.as_str();
-            s.len() == 12 || (s.chars().any(|c| c.is_ascii_digit()) && s.chars().any(char::is_alphabetic))
+            s.len() == 12
+                || (s.chars().any(|c| c.is_ascii_digit()) && s.chars().any(char::is_alphabetic))
         })
         .map(|m| (m.start(), m.end()))
         .collect()
@@ -96,7 +97,10 @@ mod tests {
         assert_eq!(find_id_cards("CNI n° 880692310285").len(), 1);
         assert_eq!(find_id_cards("carte d'identité X4RTBPFW4").len(), 1);
         assert_eq!(find_birth_dates("Jean Dupont, né le 12/03/1985").len(), 1);
-        assert_eq!(find_birth_dates("M. Martin (03/11/1972) interpellé").len(), 1);
+        assert_eq!(
+            find_birth_dates("M. Martin (03/11/1972) interpellé").len(),
+            1
+        );
     }
 
     #[test]

@@ -26,16 +26,16 @@ static DECIMAL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static DMS: LazyLock<Regex> = LazyLock::new(|| {
-    compile(
-        r#"(?i)\d{1,3}\s?°\s?\d{1,2}\s?['′]\s?(?:\d{1,2}(?:[.,]\d+)?\s?(?:"|″|'')\s?)?[NSEWO]"#,
-    )
+    compile(r#"(?i)\d{1,3}\s?°\s?\d{1,2}\s?['′]\s?(?:\d{1,2}(?:[.,]\d+)?\s?(?:"|″|'')\s?)?[NSEWO]"#)
 });
 
 pub(super) fn find_ips(text: &str) -> Vec<(usize, usize)> {
     let mut found = scan(&IPV4, text, |text, start, end| {
         let ok = stands_alone(text, start, end)
             && !text[..start].ends_with('.')
-            && !text[end..].starts_with(|c: char| c == '.' && text[end + 1..].starts_with(|d: char| d.is_ascii_digit()))
+            && !text[end..].starts_with(|c: char| {
+                c == '.' && text[end + 1..].starts_with(|d: char| d.is_ascii_digit())
+            })
             && !is_version(&text[..start])
             && text[start..end].parse::<Ipv4Addr>().is_ok();
         ok.then_some(end)
@@ -68,7 +68,10 @@ fn is_version(before: &str) -> bool {
         .take_while(|c| c.is_alphabetic())
         .collect::<String>()
         .to_lowercase();
-    matches!(word.as_str(), "noisrev" | "v" | "erawmrif" | "leicigol" | "esaeler")
+    matches!(
+        word.as_str(),
+        "noisrev" | "v" | "erawmrif" | "leicigol" | "esaeler"
+    )
 }
 
 pub(super) fn find_coordinates(text: &str) -> Vec<(usize, usize)> {

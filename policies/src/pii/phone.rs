@@ -20,8 +20,7 @@ static FRENCH: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A French number grouped any other way (`06 123 456 78`, `0 6 1 2 3 4 5 6 7 8`,
 /// `061 234 5678`): ten digits with single spaces or hyphens anywhere.
-static FRENCH_IRREGULAR: LazyLock<Regex> =
-    LazyLock::new(|| compile(r"0[1-9](?:[ \-]?\d){8}"));
+static FRENCH_IRREGULAR: LazyLock<Regex> = LazyLock::new(|| compile(r"0[1-9](?:[ \-]?\d){8}"));
 
 /// Whether an irregularly grouped candidate is a phone number rather than a date
 /// followed by a time (`06 07 2025 14`): a four-digit group that reads as a year

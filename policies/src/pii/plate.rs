@@ -32,7 +32,9 @@ const LOWER_WORDS: &[&str] = &[
     "et", "le", "la", "de", "en", "ce", "se", "sa", "ma", "ta", "ne", "te", "me", "pa", "va",
 ];
 /// Units that may follow a number in prose.
-const LOWER_UNITS: &[&str] = &["km", "kg", "cm", "mm", "mn", "ml", "hl", "ha", "kw", "db", "gr"];
+const LOWER_UNITS: &[&str] = &[
+    "km", "kg", "cm", "mm", "mn", "ml", "hl", "ha", "kw", "db", "gr",
+];
 
 pub(super) fn find_plates(text: &str) -> Vec<(usize, usize)> {
     let mut found = scan_with(&SIV, text, valid_siv);

@@ -239,7 +239,10 @@ impl Audit<'_> {
         near.dedup();
         if near.is_empty() {
             let (_, constraints) = self.component(node);
-            near = constraints.into_iter().filter(|&c| self.published[c]).collect();
+            near = constraints
+                .into_iter()
+                .filter(|&c| self.published[c])
+                .collect();
         }
         near.sort_by_key(|&c| (table.nodes[c].amount.value, table.nodes[c].atoms.len(), c));
         near

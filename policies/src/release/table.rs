@@ -245,7 +245,12 @@ impl Table {
             span.size.finer() == Some(other.size) && span.contains(other)
         });
         let mut out: Vec<usize> = finer.map(|s| n.zone * spans + s).collect();
-        out.extend(self.zones[n.zone].children.iter().map(|&z| z * spans + n.span));
+        out.extend(
+            self.zones[n.zone]
+                .children
+                .iter()
+                .map(|&z| z * spans + n.span),
+        );
         out
     }
 }

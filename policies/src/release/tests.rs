@@ -197,7 +197,11 @@ fn a_value_under_k_is_withheld_whatever_its_contributors() {
     .unwrap();
     assert_eq!(values(&answer)[0], Cell::Suppressed);
     assert_eq!(released_count(19.4), 19);
-    assert_eq!(released_count(0.4), 1, "a counted cell is never released as 0");
+    assert_eq!(
+        released_count(0.4),
+        1,
+        "a counted cell is never released as 0"
+    );
     assert_eq!(released_count(0.0), 0);
     assert_eq!(released_count(f64::NAN), 0);
 }

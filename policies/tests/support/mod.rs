@@ -94,20 +94,26 @@ impl Knowledge {
             vars[atom] = Some(problem.add_integer_var(cost, (0, 1_000_000)));
         }
         let terms = |atoms: &[usize]| -> Vec<(Variable, f64)> {
-            atoms.iter().filter_map(|&a| vars[a].map(|v| (v, 1.0))).collect()
+            atoms
+                .iter()
+                .filter_map(|&a| vars[a].map(|v| (v, 1.0)))
+                .collect()
         };
         for (atoms, value) in &self.equalities {
             if atoms.iter().any(|&a| linked[a]) {
-                problem.add_constraint(&terms(atoms), ComparisonOp::Eq, *value as f64);
+                problem.add_constraint(terms(atoms), ComparisonOp::Eq, *value as f64);
             }
         }
         for (atoms, value) in &self.caps {
             if atoms.iter().any(|&a| linked[a]) {
-                problem.add_constraint(&terms(atoms), ComparisonOp::Le, *value as f64);
+                problem.add_constraint(terms(atoms), ComparisonOp::Le, *value as f64);
             }
         }
         match problem.solve() {
-            Ok(outcome) => Some(outcome.into_solution().ok().expect("a solution").objective()),
+            Ok(outcome) => Some(
+                outcome.into_solution().map_err(|_| "interrupted").expect("a solution")
+                    .objective(),
+            ),
             Err(microlp::Error::Unbounded) => None,
             Err(err) => panic!("the attacker's program failed: {err}"),
         }

@@ -131,7 +131,14 @@ async fn finding_2_a_site_and_its_arrondissement_never_give_away_the_rest(backen
     let site = zone_id(&app, "site-velodrome").await;
     for bucket in ["FIFTEEN_MINUTES", "HOUR", "DAY"] {
         let ask = |zone| window(zone, start, start + Duration::minutes(15), bucket);
-        let outer = call(&app, &analyst, Some("statistics"), PRESENCE, ask(arrondissement)).await;
+        let outer = call(
+            &app,
+            &analyst,
+            Some("statistics"),
+            PRESENCE,
+            ask(arrondissement),
+        )
+        .await;
         let inner = call(&app, &analyst, Some("statistics"), PRESENCE, ask(site)).await;
         let (a, s) = (
             &cells(&outer, "presence")[0]["value"],
@@ -210,7 +217,14 @@ async fn finding_4_a_partner_organisations_supervisor_gets_no_raw_city_data(back
         .to_owned();
     let zone = zone_id(&app, "13201").await;
     let ask = window(zone, day, day + Duration::days(1), "HOUR");
-    let body = call(&app, &rtm_supervisor, Some("statistics"), STATS, ask.clone()).await;
+    let body = call(
+        &app,
+        &rtm_supervisor,
+        Some("statistics"),
+        STATS,
+        ask.clone(),
+    )
+    .await;
     if body["data"]["incidentStats"].is_object() {
         assert_eq!(
             body["data"]["incidentStats"]["controlled"], true,
@@ -233,7 +247,9 @@ async fn finding_4_a_partner_organisations_supervisor_gets_no_raw_city_data(back
         json!({}),
     )
     .await;
-    let reached = list["data"]["incidents"]["totalCount"].as_i64().unwrap_or(0);
+    let reached = list["data"]["incidents"]["totalCount"]
+        .as_i64()
+        .unwrap_or(0);
     assert_eq!(
         reached, 0,
         "the city's incident records are not a partner's: {list}"
@@ -241,10 +257,7 @@ async fn finding_4_a_partner_organisations_supervisor_gets_no_raw_city_data(back
     // The city's own supervision team still reads its counts as they are.
     let supervisor = app.token_for("supervisor").await;
     let body = call(&app, &supervisor, Some("statistics"), STATS, ask).await;
-    assert_eq!(
-        body["data"]["incidentStats"]["controlled"], false,
-        "{body}"
-    );
+    assert_eq!(body["data"]["incidentStats"]["controlled"], false, "{body}");
     assert_eq!(body["data"]["incidentStats"]["total"]["value"], 3, "{body}");
 }
 
@@ -305,21 +318,41 @@ async fn finding_6_client_strings_with_personal_data_are_neither_stored_nor_echo
     let rtm = token(&app, "rtm", &["ingest:rtm-frequentation"], &["ingestion"]).await;
     let email = "jean.dupont@gmail.com";
     let batch = super::support::transit_batch(email);
-    let body = call(&app, &rtm, Some("ingestion"), INGEST, json!({ "input": batch })).await;
+    let body = call(
+        &app,
+        &rtm,
+        Some("ingestion"),
+        INGEST,
+        json!({ "input": batch }),
+    )
+    .await;
     assert_eq!(error_code(&body), Some("POLICY_VIOLATION"), "{body}");
     assert!(!body.to_string().contains(email), "echoed: {body}");
     assert_eq!(app.count("ingestion_batch").await, 0, "nothing stored");
 
     let mut batch = super::support::transit_batch("zone-echo-key");
     batch["observations"][0]["zone"] = json!("appeler le 06 12 34 56 78");
-    let body = call(&app, &rtm, Some("ingestion"), INGEST, json!({ "input": batch })).await;
+    let body = call(
+        &app,
+        &rtm,
+        Some("ingestion"),
+        INGEST,
+        json!({ "input": batch }),
+    )
+    .await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
     assert!(!body.to_string().contains("06 12 34"), "echoed: {body}");
     audited_purpose(&app, "ingestObservations").await;
-    let entries = entity::audit_entry::Entity::find().all(&app.db).await.unwrap();
+    let entries = entity::audit_entry::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
     for entry in entries {
         let text = format!("{:?} {:?}", entry.reason, entry.resources);
-        assert!(!text.contains("06 12 34") && !text.contains(email), "{text}");
+        assert!(
+            !text.contains("06 12 34") && !text.contains(email),
+            "{text}"
+        );
     }
 }
 
@@ -337,11 +370,25 @@ async fn finding_7_one_bucket_length_per_source_and_metric(backend: Backend) {
     };
     let quarters = json!({ "sourceId": "rtm-frequentation", "idempotencyKey": "quarters",
         "observations": [cell(hour, 15, 25.0), cell(hour + Duration::minutes(15), 15, 25.0), cell(hour + Duration::minutes(30), 15, 25.0)] });
-    let body = call(&app, &rtm, Some("ingestion"), INGEST, json!({ "input": quarters })).await;
+    let body = call(
+        &app,
+        &rtm,
+        Some("ingestion"),
+        INGEST,
+        json!({ "input": quarters }),
+    )
+    .await;
     assert!(body["data"]["ingestObservations"].is_object(), "{body}");
     let whole_hour = json!({ "sourceId": "rtm-frequentation", "idempotencyKey": "hour",
         "observations": [cell(hour, 60, 100.0)] });
-    let body = call(&app, &rtm, Some("ingestion"), INGEST, json!({ "input": whole_hour })).await;
+    let body = call(
+        &app,
+        &rtm,
+        Some("ingestion"),
+        INGEST,
+        json!({ "input": whole_hour }),
+    )
+    .await;
     assert_eq!(error_code(&body), Some("POLICY_VIOLATION"), "{body}");
     assert_eq!(
         body["errors"][0]["extensions"]["rule"], "BUCKET_LENGTH_CHANGED",
@@ -349,10 +396,20 @@ async fn finding_7_one_bucket_length_per_source_and_metric(backend: Backend) {
     );
     let mixed = json!({ "sourceId": "rtm-frequentation", "idempotencyKey": "mixed",
         "observations": [cell(hour + Duration::hours(1), 15, 25.0), cell(hour + Duration::hours(2), 60, 100.0)] });
-    let body = call(&app, &rtm, Some("ingestion"), INGEST, json!({ "input": mixed })).await;
+    let body = call(
+        &app,
+        &rtm,
+        Some("ingestion"),
+        INGEST,
+        json!({ "input": mixed }),
+    )
+    .await;
     assert_eq!(error_code(&body), Some("POLICY_VIOLATION"), "{body}");
     assert_eq!(body["errors"][0]["extensions"]["index"], 1, "{body}");
-    let rows = entity::observation::Entity::find().all(&app.db).await.unwrap();
+    let rows = entity::observation::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
     assert!(rows.iter().all(|r| r.bucket_minutes == 15), "{rows:?}");
 }
 
