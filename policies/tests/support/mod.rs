@@ -111,7 +111,10 @@ impl Knowledge {
         }
         match problem.solve() {
             Ok(outcome) => Some(
-                outcome.into_solution().map_err(|_| "interrupted").expect("a solution")
+                outcome
+                    .into_solution()
+                    .map_err(|_| "interrupted")
+                    .expect("a solution")
                     .objective(),
             ),
             Err(microlp::Error::Unbounded) => None,
