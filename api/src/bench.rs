@@ -106,19 +106,25 @@ async fn serve(settings: &Settings, audit: bool) -> Result<(String, String), Str
     // A dedicated analyst: the benchmark must not depend on demo accounts.
     let email = format!("bench-{}@bench.example", uuid::Uuid::new_v4().simple());
     let password = uuid::Uuid::new_v4().to_string();
-    let auth = crate::auth::service::AuthState {
-        keys: crate::auth::keys::KeySet::load(&settings).map_err(|e| e.to_string())?,
-        passwords: crate::auth::passwords::PasswordService::new(&settings.auth)
-            .map_err(|e| e.to_string())?,
-        settings: settings.auth.clone(),
+    let auth =
+        crate::auth::service::AuthState::from_settings(&settings).map_err(|e| e.to_string())?;
+    let ctx = crate::context::RequestContext::command_line("bench agenda");
+    let operation = crate::context::Operation::named(
+        crate::context::OperationKind::Command,
+        "bench agenda",
+        "createUser",
+    );
+    let new = crate::auth::service::NewUser {
+        email: email.clone(),
+        role: policies::roles::Role::Analyst,
+        organization_id: None,
+        password: password.clone(),
     };
     crate::auth::service::create_user(
         &db,
         &auth,
-        &email,
-        policies::roles::Role::Analyst,
-        None,
-        password.clone(),
+        crate::services::work::Change::new(&ctx, &operation),
+        new,
     )
     .await
     .map_err(|e| e.to_string())?;

@@ -4,7 +4,7 @@
 pub mod auth;
 pub mod bench;
 pub mod cli;
-pub mod cli_model;
+pub mod context;
 pub mod db;
 pub mod error;
 pub mod graphql;

@@ -1,12 +1,9 @@
-//! Prometheus metrics: GraphQL operations by name and outcome, with latencies.
+//! Prometheus metrics: GraphQL root fields by name, type and outcome, with latencies.
+//! Labels are the schema's own root field names only (see the metrics extension).
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
 };
-
-/// Longest operation name kept as a label; longer names are cut so a client cannot
-/// blow up the label space with huge names.
-const MAX_LABEL: usize = 64;
 
 /// The platform's metrics, registered in their own registry.
 pub struct Metrics {
@@ -21,20 +18,20 @@ impl Metrics {
         let registry = Registry::new_custom(Some("platform".to_owned()), None)?;
         let operations = IntCounterVec::new(
             Opts::new(
-                "graphql_operations_total",
-                "GraphQL operations by name, type and outcome",
+                "graphql_root_fields_total",
+                "GraphQL root fields run, by field, operation type and outcome",
             ),
-            &["operation", "type", "outcome"],
+            &["field", "type", "outcome"],
         )?;
         let latency = HistogramVec::new(
             HistogramOpts::new(
-                "graphql_operation_duration_seconds",
-                "GraphQL operation latency",
+                "graphql_root_field_duration_seconds",
+                "GraphQL root field latency",
             )
             .buckets(vec![
                 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
             ]),
-            &["operation", "type"],
+            &["field", "type"],
         )?;
         registry.register(Box::new(operations.clone()))?;
         registry.register(Box::new(latency.clone()))?;
@@ -45,15 +42,15 @@ impl Metrics {
         })
     }
 
-    /// Records one operation.
-    pub fn observe(&self, operation: &str, kind: &str, ok: bool, seconds: f64) {
-        let operation = label(operation);
+    /// Records one root field run. `field` must be one of the schema's root field
+    /// names or `other`: the caller bounds the label space.
+    pub fn observe(&self, field: &str, kind: &str, ok: bool, seconds: f64) {
         let outcome = if ok { "ok" } else { "error" };
         self.operations
-            .with_label_values(&[operation.as_str(), kind, outcome])
+            .with_label_values(&[field, kind, outcome])
             .inc();
         self.latency
-            .with_label_values(&[operation.as_str(), kind])
+            .with_label_values(&[field, kind])
             .observe(seconds);
     }
 
@@ -63,11 +60,4 @@ impl Metrics {
         TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
         String::from_utf8(buffer).map_err(|err| prometheus::Error::Msg(err.to_string()))
     }
-}
-
-fn label(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .take(MAX_LABEL)
-        .collect()
 }

@@ -8,8 +8,6 @@ use actix_web::{App, HttpMessage, HttpServer, web};
 use sea_orm::{DatabaseConnection, DbErr};
 use tracing_actix_web::{RequestId, TracingLogger};
 
-use crate::auth::keys::KeySet;
-use crate::auth::passwords::PasswordService;
 use crate::auth::service::AuthState;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
@@ -62,12 +60,9 @@ impl Application {
             crate::services::retention::spawn_daily(db.clone());
         }
         seed::history::prepare(&db, &settings).await?;
-        let auth = Arc::new(AuthState {
-            keys: KeySet::load(&settings).map_err(|e| StartupError::Auth(e.to_string()))?,
-            passwords: PasswordService::new(&settings.auth)
-                .map_err(|e| StartupError::Auth(e.to_string()))?,
-            settings: settings.auth.clone(),
-        });
+        let auth = Arc::new(
+            AuthState::from_settings(&settings).map_err(|e| StartupError::Auth(e.to_string()))?,
+        );
         if settings.seed_demo && settings.database_url.is_none() {
             let created = seed::users::run(&db, &auth)
                 .await

@@ -15,7 +15,7 @@ pub mod event_outcome;
 pub mod holiday;
 pub mod incident;
 pub mod ingestion_batch;
-pub mod login_failure;
+pub mod login_throttle;
 pub mod observation;
 pub mod organization;
 pub mod partner_token;

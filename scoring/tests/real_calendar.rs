@@ -28,7 +28,8 @@ fn reference(relative: &str) -> String {
             .unwrap_or_else(|error| panic!("{} should gunzip: {error}", path.display()));
         text
     } else {
-        String::from_utf8(bytes).expect("reference files are UTF-8")
+        String::from_utf8(bytes)
+            .unwrap_or_else(|error| panic!("{} should be UTF-8: {error}", path.display()))
     }
 }
 

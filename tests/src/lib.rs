@@ -255,22 +255,18 @@ impl TestApp {
                 .await
                 .expect("organization lookup")
                 .map(|o| o.id);
-            let auth = api::auth::service::AuthState {
-                keys: api::auth::keys::KeySet::load(&self.settings).expect("keys"),
-                passwords: api::auth::passwords::PasswordService::new(&self.settings.auth)
-                    .expect("hasher"),
-                settings: self.settings.auth.clone(),
+            let auth = api::auth::service::AuthState::from_settings(&self.settings).expect("keys");
+            // Created as the operator would at the console (`api user add`).
+            let change = api::cli::CommandChange::new("user add", "createUser");
+            let new = api::auth::service::NewUser {
+                email: email.clone(),
+                role: role_value,
+                organization_id: org,
+                password: TEST_PASSWORD.to_owned(),
             };
-            api::auth::service::create_user(
-                &self.db,
-                &auth,
-                &email,
-                role_value,
-                org,
-                TEST_PASSWORD.to_owned(),
-            )
-            .await
-            .expect("create test user");
+            api::auth::service::create_user(&self.db, &auth, change.change(), new)
+                .await
+                .expect("create test user");
         }
         email
     }

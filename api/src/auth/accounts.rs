@@ -5,23 +5,41 @@ use entity::{organization, user};
 use policies::roles::Role;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder,
 };
 
 use crate::auth::passwords::check_new_password;
 use crate::auth::service::{AuthState, normalize_email};
 use crate::error::{ApiError, ApiResult};
+use crate::services::work::Change;
+
+/// A person's account to create.
+#[derive(Debug)]
+pub struct NewUser {
+    /// Work e-mail.
+    pub email: String,
+    /// Role.
+    pub role: Role,
+    /// The organization the person works for.
+    pub organization_id: Option<i64>,
+    /// The initial password, checked and hashed here.
+    pub password: String,
+}
 
 /// Creates a user; the password is checked and hashed here.
 pub async fn create_user(
     db: &DatabaseConnection,
     auth: &AuthState,
-    email: &str,
-    role: Role,
-    organization_id: Option<i64>,
-    password: String,
+    change: Change<'_>,
+    new: NewUser,
 ) -> ApiResult<user::Model> {
-    let email = normalize_email(email);
+    let NewUser {
+        email,
+        role,
+        organization_id,
+        password,
+    } = new;
+    let email = normalize_email(&email);
     let valid = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
@@ -38,10 +56,10 @@ pub async fn create_user(
     }
     check_new_password(&password)?;
     let hash = auth.passwords.hash(password).await?;
-    let txn = db.begin().await?;
+    let work = change.begin(db).await?;
     if let Some(org) = organization_id
         && organization::Entity::find_by_id(org)
-            .one(&txn)
+            .one(work.txn())
             .await?
             .is_none()
     {
@@ -52,7 +70,7 @@ pub async fn create_user(
     }
     if user::Entity::find()
         .filter(user::Column::Email.eq(email.clone()))
-        .one(&txn)
+        .one(work.txn())
         .await?
         .is_some()
     {
@@ -70,10 +88,13 @@ pub async fn create_user(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(&txn)
-    .await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    .insert(work.txn())
+    .await
+    // Two creations of one e-mail racing: the second is a conflict, as in sequence.
+    .map_err(ApiError::unique_as_conflict(
+        "a user with this e-mail exists",
+    ))?;
+    work.commit(1).await?;
     Ok(created)
 }
 

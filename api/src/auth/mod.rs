@@ -43,6 +43,16 @@ impl Viewer {
         }
     }
 
+    /// The platform itself, named for the audit log (a task, or the operator of a
+    /// command at the server's console).
+    pub fn system(actor: &str) -> Self {
+        Viewer {
+            subject: Subject::System,
+            actor: actor.to_owned(),
+            ..Viewer::anonymous()
+        }
+    }
+
     /// The role of a logged-in person; `None` for anonymous callers and partner tokens.
     pub fn role(&self) -> Option<Role> {
         match &self.subject {

@@ -6,11 +6,12 @@ use entity::{organization, partner_token};
 use policies::roles::{Purpose, Scope};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 
 use crate::auth::service::{PARTNER_PREFIX, random_secret, sha256_hex};
 use crate::error::{ApiError, ApiResult};
+use crate::services::work::Change;
 
 /// A partner token as issued: the row and the secret, shown once.
 pub struct IssuedToken {
@@ -23,17 +24,36 @@ pub struct IssuedToken {
 /// Longest validity of a partner token, in days.
 pub const MAX_TOKEN_DAYS: i64 = 366;
 
+/// A partner token to issue.
+#[derive(Debug, Clone)]
+pub struct NewPartnerToken {
+    /// The organization it acts for.
+    pub organization_id: i64,
+    /// A name for people.
+    pub label: String,
+    /// Scopes, as written (`read:agenda`...).
+    pub scopes: Vec<String>,
+    /// Purposes it may declare.
+    pub purposes: Vec<String>,
+    /// Validity in days.
+    pub days: i64,
+}
+
 /// Issues a scoped token for an organization.
-#[allow(clippy::too_many_arguments)]
 pub async fn issue_partner_token(
     db: &DatabaseConnection,
-    organization_id: i64,
-    label: &str,
-    scopes: &[String],
-    purposes: &[String],
-    days: i64,
-    issued_by: Option<i64>,
+    change: Change<'_>,
+    new: &NewPartnerToken,
 ) -> ApiResult<IssuedToken> {
+    let NewPartnerToken {
+        organization_id,
+        label,
+        scopes,
+        purposes,
+        days,
+    } = new;
+    let (organization_id, days) = (*organization_id, *days);
+    let issued_by = change.ctx.viewer.user_id;
     let label = label.trim();
     if label.is_empty() || label.chars().count() > 200 {
         return Err(ApiError::bad_input(
@@ -65,9 +85,9 @@ pub async fn issue_partner_token(
             .map_err(|err| ApiError::bad_input(format!("input.purposes.{i}"), err.to_string()))?;
         parsed_purposes.push(purpose.as_str().to_owned());
     }
-    let txn = db.begin().await?;
+    let work = change.begin(db).await?;
     if organization::Entity::find_by_id(organization_id)
-        .one(&txn)
+        .one(work.txn())
         .await?
         .is_none()
     {
@@ -91,10 +111,9 @@ pub async fn issue_partner_token(
         last_used_at: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(work.txn())
     .await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    work.commit(1).await?;
     let bearer = format!("{PARTNER_PREFIX}{}_{secret}", token.id);
     Ok(IssuedToken {
         token,
@@ -115,20 +134,22 @@ pub async fn list_partner_tokens<C: ConnectionTrait>(
 /// Revokes a partner token; effective on the very next request.
 pub async fn revoke_partner_token(
     db: &DatabaseConnection,
+    change: Change<'_>,
     id: i64,
 ) -> ApiResult<partner_token::Model> {
+    let work = change.begin(db).await?;
     let token = partner_token::Entity::find_by_id(id)
-        .one(db)
+        .one(work.txn())
         .await?
         .ok_or_else(|| ApiError::not_found(format!("partner token {id}")))?;
     if token.revoked_at.is_some() {
+        // Already revoked: nothing changes, and the audit says it was asked.
+        work.commit(1).await?;
         return Ok(token);
     }
-    let txn = db.begin().await?;
     let mut active: partner_token::ActiveModel = token.into();
     active.revoked_at = Set(Some(Utc::now()));
-    let revoked = active.update(&txn).await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    let revoked = active.update(work.txn()).await?;
+    work.commit(1).await?;
     Ok(revoked)
 }

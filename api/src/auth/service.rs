@@ -2,13 +2,13 @@
 //! request. Accounts live in `accounts`, partner tokens in `partner_tokens`.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{login_failure, partner_token, refresh_token, session, user};
+use entity::{partner_token, refresh_token, session, user};
 use policies::permissions::{OrgId, Subject};
 use policies::roles::{Purpose, Role, Scope};
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter,
 };
 use sha2::{Digest, Sha256};
 
@@ -16,11 +16,13 @@ use crate::auth::keys::KeySet;
 use crate::auth::passwords::PasswordService;
 use crate::auth::{Viewer, tokens};
 use crate::error::{ApiError, ApiResult};
+use crate::services::work::Change;
 use crate::settings::AuthSettings;
 
-pub use crate::auth::accounts::{create_user, list_users, organization_by_code};
+pub use crate::auth::accounts::{NewUser, create_user, list_users, organization_by_code};
 pub use crate::auth::partner_tokens::{
-    IssuedToken, MAX_TOKEN_DAYS, issue_partner_token, list_partner_tokens, revoke_partner_token,
+    IssuedToken, MAX_TOKEN_DAYS, NewPartnerToken, issue_partner_token, list_partner_tokens,
+    revoke_partner_token,
 };
 
 /// Prefix of partner tokens, so a reader tells them from access tokens at a glance.
@@ -35,6 +37,23 @@ pub struct AuthState {
     /// Settings.
     pub settings: AuthSettings,
 }
+
+impl AuthState {
+    /// Loads (or generates) the signing keys and sets up password hashing.
+    pub fn from_settings(settings: &crate::settings::Settings) -> Result<Self, AuthSetupError> {
+        Ok(AuthState {
+            keys: KeySet::load(settings).map_err(|e| AuthSetupError(e.to_string()))?,
+            passwords: PasswordService::new(&settings.auth)
+                .map_err(|e| AuthSetupError(e.to_string()))?,
+            settings: settings.auth.clone(),
+        })
+    }
+}
+
+/// Keys or password hashing could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[error("authentication setup: {0}")]
+pub struct AuthSetupError(String);
 
 /// The message of every failed login, whatever the cause.
 const BAD_CREDENTIALS: &str = "invalid e-mail or password";
@@ -68,81 +87,105 @@ pub(crate) fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-async fn failures_in_window<C: ConnectionTrait>(
-    db: &C,
+/// Counts one login attempt for `email` in the current window and returns the count,
+/// in one atomic statement, before the password is checked: parallel attempts each
+/// get their own number, so no more than the threshold are ever checked.
+async fn count_attempt(
+    db: &DatabaseConnection,
     email: &str,
     settings: &AuthSettings,
     now: DateTime<Utc>,
-) -> ApiResult<u64> {
-    Ok(login_failure::Entity::find()
-        .filter(login_failure::Column::Email.eq(email))
-        .filter(
-            login_failure::Column::At.gt(now - Duration::minutes(settings.lockout_window_minutes)),
+) -> ApiResult<i64> {
+    use entity::login_throttle::{Column, Entity};
+    use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+    let stale = Expr::col((Entity, Column::WindowStart))
+        .lt(now - Duration::minutes(settings.lockout_window_minutes));
+    let upsert = Query::insert()
+        .into_table(Entity)
+        .columns([Column::Email, Column::WindowStart, Column::Attempts])
+        .values([email.into(), now.into(), 1i64.into()])
+        .map_err(|err| ApiError::internal(DbErr::Custom(err.to_string())))?
+        .on_conflict(
+            OnConflict::column(Column::Email)
+                .values([
+                    (
+                        Column::Attempts,
+                        Expr::case(stale.clone(), 1i64)
+                            .finally(Expr::col((Entity, Column::Attempts)).add(1i64))
+                            .into(),
+                    ),
+                    (
+                        Column::WindowStart,
+                        Expr::case(stale, now)
+                            .finally(Expr::col((Entity, Column::WindowStart)))
+                            .into(),
+                    ),
+                ])
+                .to_owned(),
         )
-        .count(db)
-        .await?)
+        .returning_col(Column::Attempts)
+        .to_owned();
+    let row = db
+        .query_one(&upsert)
+        .await?
+        .ok_or_else(|| ApiError::internal(DbErr::Custom("no attempt count".to_owned())))?;
+    Ok(row.try_get::<i64>("", "attempts")?)
 }
 
-/// Checks an e-mail and password and opens a session.
+/// Checks an e-mail and password and opens a session. Every attempt leaves one audit
+/// entry (allowed, or denied with its reason), whoever the caller is.
 pub async fn login(
     db: &DatabaseConnection,
     auth: &AuthState,
+    change: Change<'_>,
     email: &str,
     password: String,
 ) -> ApiResult<Tokens> {
     let email = normalize_email(email);
-    crate::services::audit::scope::claim_actor(&email);
     let now = Utc::now();
+    let attempts = count_attempt(db, &email, &auth.settings, now).await?;
+    let threshold = i64::try_from(auth.settings.lockout_threshold).unwrap_or(i64::MAX);
+    let retry_after = u64::try_from(auth.settings.lockout_window_minutes * 60).unwrap_or(0);
+    if attempts > threshold {
+        // Spend the same time as a real check, so a lock says nothing either.
+        let _ = auth.passwords.verify(password, None).await;
+        let refusal =
+            ApiError::rate_limited("too many login attempts; try again later", retry_after);
+        change.begin(db).await?.commit_refusal(&refusal).await?;
+        return Err(refusal);
+    }
     let found = user::Entity::find()
         .filter(user::Column::Email.eq(email.clone()))
         .filter(user::Column::DeletedAt.is_null())
         .one(db)
         .await?;
-    // Locking is per e-mail, known or not, so that it reveals nothing.
-    if failures_in_window(db, &email, &auth.settings, now).await? >= auth.settings.lockout_threshold
-    {
-        // Spend the same time as a real check.
-        let _ = auth.passwords.verify(password, None).await;
-        return Err(ApiError::RateLimited(
-            "too many failed logins; try again later".to_owned(),
-        ));
-    }
     let ok = auth
         .passwords
         .verify(password, found.as_ref().map(|u| u.password_hash.clone()))
         .await;
+    let work = change.begin(db).await?;
     let user = match (ok, found) {
         (true, Some(user)) if user.locked_until.is_none_or(|until| until <= now) => user,
         (true, Some(_)) => {
-            return Err(ApiError::RateLimited(
-                "account locked; try again later".to_owned(),
-            ));
+            let refusal = ApiError::rate_limited("account locked; try again later", retry_after);
+            work.commit_refusal(&refusal).await?;
+            return Err(refusal);
         }
         (_, found) => {
-            let txn = db.begin().await?;
-            login_failure::ActiveModel {
-                email: Set(email.clone()),
-                at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
-            let failures = failures_in_window(&txn, &email, &auth.settings, now).await?;
-            if let (Some(user), true) = (found, failures >= auth.settings.lockout_threshold) {
+            if let (Some(user), true) = (found, attempts >= threshold) {
                 let mut active: user::ActiveModel = user.into();
                 active.locked_until = Set(Some(
                     now + Duration::minutes(auth.settings.lockout_window_minutes),
                 ));
-                active.update(&txn).await?;
+                active.update(work.txn()).await?;
             }
-            txn.commit().await?;
-            return Err(ApiError::Unauthenticated(BAD_CREDENTIALS.to_owned()));
+            let refusal = ApiError::Unauthenticated(BAD_CREDENTIALS.to_owned());
+            work.commit_refusal(&refusal).await?;
+            return Err(refusal);
         }
     };
-    let txn = db.begin().await?;
-    login_failure::Entity::delete_many()
-        .filter(login_failure::Column::Email.eq(email))
-        .exec(&txn)
+    entity::login_throttle::Entity::delete_by_id(email)
+        .exec(work.txn())
         .await?;
     let session_id = uuid::Uuid::new_v4().to_string();
     session::ActiveModel {
@@ -151,11 +194,10 @@ pub async fn login(
         created_at: Set(now),
         revoked_at: Set(None),
     }
-    .insert(&txn)
+    .insert(work.txn())
     .await?;
-    let tokens = new_tokens(&txn, auth, user, &session_id, now).await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    let tokens = new_tokens(work.txn(), auth, user, &session_id, now).await?;
+    work.commit(1).await?;
     Ok(tokens)
 }
 
@@ -197,17 +239,23 @@ async fn new_tokens<C: ConnectionTrait>(
 
 /// Exchanges a refresh token for new tokens. A token already exchanged means it was
 /// stolen or replayed: the whole session is revoked.
-pub async fn refresh(db: &DatabaseConnection, auth: &AuthState, token: &str) -> ApiResult<Tokens> {
+pub async fn refresh(
+    db: &DatabaseConnection,
+    auth: &AuthState,
+    change: Change<'_>,
+    token: &str,
+) -> ApiResult<Tokens> {
     let invalid = || ApiError::Unauthenticated("invalid refresh token".to_owned());
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let work = change.begin(db).await?;
+    let txn = work.txn();
     let stored = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(sha256_hex(token)))
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(invalid)?;
     let session = session::Entity::find_by_id(stored.session_id.clone())
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(invalid)?;
     if session.revoked_at.is_some() || stored.expires_at <= now {
@@ -216,27 +264,27 @@ pub async fn refresh(db: &DatabaseConnection, auth: &AuthState, token: &str) -> 
     if stored.used_at.is_some() {
         let mut active: session::ActiveModel = session.into();
         active.revoked_at = Set(Some(now));
-        active.update(&txn).await?;
-        txn.commit().await?;
-        return Err(ApiError::Unauthenticated(
-            "refresh token reused; the session is revoked".to_owned(),
-        ));
+        active.update(txn).await?;
+        let refusal =
+            ApiError::Unauthenticated("refresh token reused; the session is revoked".to_owned());
+        work.commit_refusal(&refusal).await?;
+        return Err(refusal);
     }
-    let user = active_user(&txn, session.user_id, now)
+    let user = active_user(txn, session.user_id, now)
         .await?
         .ok_or_else(invalid)?;
     let mut used: refresh_token::ActiveModel = stored.into();
     used.used_at = Set(Some(now));
-    used.update(&txn).await?;
-    let tokens = new_tokens(&txn, auth, user, &session.id, now).await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    used.update(txn).await?;
+    let tokens = new_tokens(txn, auth, user, &session.id, now).await?;
+    work.commit(1).await?;
     Ok(tokens)
 }
 
 /// Ends a session: the caller's own, or the one a refresh token belongs to.
 pub async fn logout(
     db: &DatabaseConnection,
+    change: Change<'_>,
     session_id: Option<String>,
     refresh: Option<&str>,
 ) -> ApiResult<bool> {
@@ -258,12 +306,11 @@ pub async fn logout(
     if session.revoked_at.is_some() {
         return Ok(false);
     }
-    let txn = db.begin().await?;
+    let work = change.begin(db).await?;
     let mut active: session::ActiveModel = session.into();
     active.revoked_at = Set(Some(Utc::now()));
-    active.update(&txn).await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    active.update(work.txn()).await?;
+    work.commit(1).await?;
     Ok(true)
 }
 

@@ -11,6 +11,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::Viewer;
 use crate::auth::service::{self, AuthState, Tokens};
 use crate::error::ApiError;
+use crate::graphql::extensions::Acting;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::scalars::parse_id;
 use crate::graphql::types::catalog::Organization;
@@ -267,9 +268,12 @@ impl AuthMutation {
         #[graphql(desc = "Password.", secret)] password: String,
     ) -> Result<AuthPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
-        Ok(service::login(db, auth_state(ctx)?, &email, password)
-            .await?
-            .into())
+        let acting = Acting::of(ctx)?;
+        Ok(
+            service::login(db, auth_state(ctx)?, acting.change(), &email, password)
+                .await?
+                .into(),
+        )
     }
 
     /// Exchanges a refresh token for new tokens. The old one dies; presenting it again revokes the whole session.
@@ -283,7 +287,12 @@ impl AuthMutation {
         token: String,
     ) -> Result<AuthPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
-        Ok(service::refresh(db, auth_state(ctx)?, &token).await?.into())
+        let acting = Acting::of(ctx)?;
+        Ok(
+            service::refresh(db, auth_state(ctx)?, acting.change(), &token)
+                .await?
+                .into(),
+        )
     }
 
     /// Ends the caller's session (or the session of the refresh token given); its access tokens stop working at once. True when a session was ended.
@@ -297,8 +306,9 @@ impl AuthMutation {
         refresh_token: Option<String>,
     ) -> Result<bool> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let session = ctx.data_opt::<Viewer>().and_then(|v| v.session_id.clone());
-        Ok(service::logout(db, session, refresh_token.as_deref()).await?)
+        let acting = Acting::of(ctx)?;
+        let session = acting.ctx().viewer.session_id.clone();
+        Ok(service::logout(db, acting.change(), session, refresh_token.as_deref()).await?)
     }
 
     /// Creates a user (administrators).
@@ -314,15 +324,14 @@ impl AuthMutation {
             Some(id) => Some(parse_id(id, "input.organizationId")?),
             None => None,
         };
-        let user = service::create_user(
-            db,
-            auth_state(ctx)?,
-            &input.email,
+        let acting = Acting::of(ctx)?;
+        let new = service::NewUser {
+            email: input.email,
             role,
-            org,
-            input.password,
-        )
-        .await?;
+            organization_id: org,
+            password: input.password,
+        };
+        let user = service::create_user(db, auth_state(ctx)?, acting.change(), new).await?;
         Ok(User(user))
     }
 
@@ -333,17 +342,15 @@ impl AuthMutation {
         #[graphql(desc = "The token to issue.")] input: IssuePartnerTokenInput,
     ) -> Result<IssuePartnerTokenPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let by = ctx.data_opt::<Viewer>().and_then(|v| v.user_id);
-        let issued = service::issue_partner_token(
-            db,
-            parse_id(&input.organization_id, "input.organizationId")?,
-            &input.label,
-            &input.scopes,
-            &input.purposes,
-            i64::from(input.days),
-            by,
-        )
-        .await?;
+        let acting = Acting::of(ctx)?;
+        let new = service::NewPartnerToken {
+            organization_id: parse_id(&input.organization_id, "input.organizationId")?,
+            label: input.label,
+            scopes: input.scopes,
+            purposes: input.purposes,
+            days: i64::from(input.days),
+        };
+        let issued = service::issue_partner_token(db, acting.change(), &new).await?;
         Ok(IssuePartnerTokenPayload {
             token: PartnerToken(issued.token),
             secret: issued.secret,
@@ -357,8 +364,9 @@ impl AuthMutation {
         #[graphql(desc = "Identifier of the token.")] id: ID,
     ) -> Result<PartnerToken> {
         let db = ctx.data::<DatabaseConnection>()?;
+        let acting = Acting::of(ctx)?;
         Ok(PartnerToken(
-            service::revoke_partner_token(db, parse_id(&id, "id")?).await?,
+            service::revoke_partner_token(db, acting.change(), parse_id(&id, "id")?).await?,
         ))
     }
 }

@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::error::ApiError;
 use crate::graphql::enums::{EventCategory, EventStatus, PublicProfile, ResourceKind};
+use crate::graphql::extensions::Acting;
 use crate::graphql::scalars::{parse_id, parse_opt_id};
 use crate::graphql::types::event::{
     CreateEventPayload, Deployment, Event, SetEventStatusPayload, UpdateEventPayload,
@@ -273,7 +274,7 @@ impl EventMutation {
             alcohol: input.alcohol,
             series: input.series,
         };
-        let event = events::create(db, new).await?;
+        let event = events::create(db, Acting::of(ctx)?.change(), new).await?;
         Ok(CreateEventPayload {
             event: Event::new(event),
         })
@@ -300,7 +301,8 @@ impl EventMutation {
             alcohol: input.alcohol,
             series: input.series,
         };
-        let event = events::update(db, parse_id(&id, "id")?, changes).await?;
+        let event =
+            events::update(db, Acting::of(ctx)?.change(), parse_id(&id, "id")?, changes).await?;
         Ok(UpdateEventPayload {
             event: Event::new(event),
         })
@@ -320,7 +322,13 @@ impl EventMutation {
             new_ends_at: input.new_ends_at,
             new_venue_id: parse_opt_id(input.new_venue_id.as_ref(), "input.newVenueId")?,
         };
-        let event = events::set_status(db, parse_id(&input.id, "input.id")?, change).await?;
+        let event = events::set_status(
+            db,
+            Acting::of(ctx)?.change(),
+            parse_id(&input.id, "input.id")?,
+            change,
+        )
+        .await?;
         Ok(SetEventStatusPayload {
             event: Event::new(event),
         })
@@ -341,7 +349,7 @@ impl EventMutation {
             shift_end: input.shift_end,
             organization_id: parse_opt_id(input.organization_id.as_ref(), "input.organizationId")?,
         };
-        let deployment = events::upsert_deployment(db, request).await?;
+        let deployment = events::upsert_deployment(db, Acting::of(ctx)?.change(), request).await?;
         let event = events::get(db, deployment.event_id).await?;
         Ok(UpsertDeploymentPayload {
             deployment: Deployment(deployment),

@@ -19,6 +19,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::graphql::events::PageInfo;
+use crate::graphql::extensions::Acting;
 use crate::graphql::scalars::parse_id;
 use crate::graphql::types::assessment::RiskField;
 use crate::graphql::types::privacy::records::{
@@ -40,12 +41,7 @@ const DEFAULT_PAGE: i32 = 20;
 fn to_graphql(err: PrivacyError) -> async_graphql::Error {
     match err {
         PrivacyError::Api(err) => err.to_graphql(),
-        PrivacyError::Denied(denial) => {
-            async_graphql::Error::new(denial.to_string()).extend_with(|_, ext| {
-                ext.set("code", denial.code());
-                ext.set("reason", denial.reason.code());
-            })
-        }
+        PrivacyError::Denied(denial) => ApiError::Denied(denial).to_graphql(),
         PrivacyError::Record { index, error } => error
             .to_graphql()
             .extend_with(|_, ext| ext.set("index", i64::try_from(index).unwrap_or(i64::MAX))),
@@ -274,7 +270,7 @@ impl PrivacyMutation {
     async fn run_retention(&self, ctx: &Context<'_>) -> Result<RetentionRun> {
         let db = ctx.data::<DatabaseConnection>()?;
         Ok(RetentionRun(
-            retention::run_retention(db, Utc::now()).await?,
+            retention::run_retention(db, Acting::of(ctx)?.change(), Utc::now()).await?,
         ))
     }
 }

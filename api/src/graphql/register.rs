@@ -1,6 +1,6 @@
 //! The register of processing and the DPIA workflow over GraphQL. Resolvers read
-//! the caller, call one service function and wrap its result; the workflow's role
-//! rules live in the services, which treat a missing viewer as anonymous.
+//! the caller, call one service function and wrap its result; who may take each
+//! step is the permission matrix's to say.
 
 pub mod inputs;
 
@@ -9,7 +9,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object, Result};
 use sea_orm::DatabaseConnection;
 
-use crate::auth::Viewer;
+use crate::graphql::extensions::Acting;
 use crate::graphql::scalars::{parse_id, parse_opt_id};
 use crate::graphql::types::register::compare::{DpiaComparison, DpiaExportFile};
 use crate::graphql::types::register::{
@@ -22,13 +22,6 @@ use crate::services::register::dpias::{self, DpiaFilter};
 use crate::services::register::files::{self, ExportFormat};
 use crate::services::register::{activities, gate};
 use inputs::{CreateDpiaInput, ProcessingActivityInput, RecordDpoOpinionInput, UpdateDpiaInput};
-
-/// The caller; anonymous until authentication put one in the context.
-fn viewer(ctx: &Context<'_>) -> Viewer {
-    ctx.data_opt::<Viewer>()
-        .cloned()
-        .unwrap_or_else(Viewer::anonymous)
-}
 
 /// Loads a version after a workflow step, for its payload.
 async fn reload(db: &DatabaseConnection, id: i64) -> Result<Dpia> {
@@ -144,7 +137,7 @@ impl RegisterMutation {
         #[graphql(desc = "The register entry.")] input: ProcessingActivityInput,
     ) -> Result<UpsertProcessingActivityPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let view = activities::upsert(db, &viewer(ctx), input.into_service()?).await?;
+        let view = activities::upsert(db, Acting::of(ctx)?.change(), input.into_service()?).await?;
         Ok(UpsertProcessingActivityPayload {
             processing_activity: ProcessingActivity(Arc::new(view)),
         })
@@ -158,7 +151,7 @@ impl RegisterMutation {
     ) -> Result<CreateDpiaPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
         let (activity, draft) = input.into_service()?;
-        let model = dpias::create(db, &viewer(ctx), activity, draft).await?;
+        let model = dpias::create(db, Acting::of(ctx)?.change(), activity, draft).await?;
         Ok(CreateDpiaPayload {
             dpia: reload(db, model.id).await?,
         })
@@ -173,7 +166,7 @@ impl RegisterMutation {
     ) -> Result<UpdateDpiaPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
         let id = parse_id(&id, "id")?;
-        let model = dpias::update(db, &viewer(ctx), id, input.into()).await?;
+        let model = dpias::update(db, Acting::of(ctx)?.change(), id, input.into()).await?;
         Ok(UpdateDpiaPayload {
             new_version: model.id != id,
             dpia: reload(db, model.id).await?,
@@ -187,7 +180,7 @@ impl RegisterMutation {
         #[graphql(desc = "Identifier of the DPIA version.")] id: ID,
     ) -> Result<SubmitDpiaPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let model = dpias::submit(db, &viewer(ctx), parse_id(&id, "id")?).await?;
+        let model = dpias::submit(db, Acting::of(ctx)?.change(), parse_id(&id, "id")?).await?;
         Ok(SubmitDpiaPayload {
             dpia: reload(db, model.id).await?,
         })
@@ -201,8 +194,13 @@ impl RegisterMutation {
         #[graphql(desc = "The opinion and evaluations.")] input: RecordDpoOpinionInput,
     ) -> Result<RecordDpoOpinionPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let model =
-            dpias::record_dpo_opinion(db, &viewer(ctx), parse_id(&id, "id")?, input.into()).await?;
+        let model = dpias::record_dpo_opinion(
+            db,
+            Acting::of(ctx)?.change(),
+            parse_id(&id, "id")?,
+            input.into(),
+        )
+        .await?;
         Ok(RecordDpoOpinionPayload {
             dpia: reload(db, model.id).await?,
         })
@@ -225,7 +223,7 @@ impl RegisterMutation {
         let db = ctx.data::<DatabaseConnection>()?;
         let model = dpias::validate(
             db,
-            &viewer(ctx),
+            Acting::of(ctx)?.change(),
             parse_id(&id, "id")?,
             validator_name,
             signed,
@@ -249,7 +247,7 @@ impl RegisterMutation {
         let db = ctx.data::<DatabaseConnection>()?;
         let model = dpias::reject(
             db,
-            &viewer(ctx),
+            Acting::of(ctx)?.change(),
             parse_id(&id, "id")?,
             &reason,
             validator_name,
@@ -270,8 +268,13 @@ impl RegisterMutation {
         >,
     ) -> Result<SubmitDpiaToCnilPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let model =
-            dpias::submit_to_cnil(db, &viewer(ctx), parse_id(&id, "id")?, reference).await?;
+        let model = dpias::submit_to_cnil(
+            db,
+            Acting::of(ctx)?.change(),
+            parse_id(&id, "id")?,
+            reference,
+        )
+        .await?;
         Ok(SubmitDpiaToCnilPayload {
             dpia: reload(db, model.id).await?,
         })
@@ -286,9 +289,14 @@ impl RegisterMutation {
         #[graphql(desc = "The answer, summarized or quoted; required.")] answer: String,
     ) -> Result<RecordCnilAnswerPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let model =
-            dpias::record_cnil_answer(db, &viewer(ctx), parse_id(&id, "id")?, favourable, &answer)
-                .await?;
+        let model = dpias::record_cnil_answer(
+            db,
+            Acting::of(ctx)?.change(),
+            parse_id(&id, "id")?,
+            favourable,
+            &answer,
+        )
+        .await?;
         Ok(RecordCnilAnswerPayload {
             dpia: reload(db, model.id).await?,
         })
@@ -306,7 +314,7 @@ impl RegisterMutation {
     ) -> Result<ImportDpiaPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
         let activity = parse_id(&processing_activity_id, "processingActivityId")?;
-        let model = files::import(db, &viewer(ctx), activity, &file).await?;
+        let model = files::import(db, Acting::of(ctx)?.change(), activity, &file).await?;
         Ok(ImportDpiaPayload {
             dpia: reload(db, model.id).await?,
         })
@@ -321,7 +329,8 @@ impl RegisterMutation {
     ) -> Result<SetSourceStatusPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
         let id = parse_id(&source_id, "sourceId")?;
-        let source = gate::set_source_status(db, &viewer(ctx), id, status.into()).await?;
+        let source =
+            gate::set_source_status(db, Acting::of(ctx)?.change(), id, status.into()).await?;
         Ok(SetSourceStatusPayload {
             source: RegisteredSource(source),
         })

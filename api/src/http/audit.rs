@@ -9,8 +9,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use futures_util::stream;
 use tracing_actix_web::RequestId;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::http::AppState;
+use crate::http::coded_error;
 use crate::http::graphql::viewer_of;
 use crate::services::audit::Draft;
 use crate::services::audit::query::{self, AuditFilter};
@@ -49,12 +50,6 @@ struct ExportQuery {
     purpose: Option<String>,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
-}
-
-fn error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    HttpResponse::build(status).json(
-        serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
-    )
 }
 
 fn csv_chunk(rows: &[entity::audit_entry::Model], header: bool) -> Result<Vec<u8>, csv::Error> {
@@ -118,12 +113,9 @@ pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
             draft.outcome = "denied".to_owned();
             draft.reason = Some(denial.reason.to_string());
             state.audit.record(draft).await;
-            let status = if denial.code() == "UNAUTHENTICATED" {
-                StatusCode::UNAUTHORIZED
-            } else {
-                StatusCode::FORBIDDEN
-            };
-            return error(status, denial.code(), &denial.reason.to_string());
+            let error = ApiError::Denied(denial);
+            let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::FORBIDDEN);
+            return coded_error(status, error.code(), &error.to_string());
         }
     };
     draft.purpose = grant
@@ -133,9 +125,9 @@ pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
     let params = match web::Query::<ExportQuery>::from_query(req.query_string()) {
         Ok(q) => q.into_inner(),
         Err(err) => {
-            return error(
+            return coded_error(
                 StatusCode::BAD_REQUEST,
-                "BAD_USER_INPUT",
+                ErrorCode::BadUserInput,
                 &format!("invalid filter: {err}"),
             );
         }

@@ -16,12 +16,13 @@ use tracing_actix_web::RequestId;
 use std::sync::Arc;
 
 use crate::auth::{self, Viewer};
-use crate::error::ApiError;
-use crate::graphql::extension::{OperationName, selected_operation};
+use crate::context::{Origin, RequestContext};
+use crate::error::{ApiError, ErrorCode};
+use crate::graphql::extensions::{OperationName, selected_operation};
 use crate::graphql::loaders::Loaders;
 use crate::http::AppState;
+use crate::http::coded_error;
 use crate::services::audit::Draft;
-use crate::services::audit::scope::AuditScope;
 use policies::roles::Purpose;
 
 /// The media types a GraphQL response can be sent in.
@@ -64,7 +65,7 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Refusal {
 
 fn refusal_response(refusal: Refusal, response_type: ResponseType) -> HttpResponse {
     let body = json!({
-        "errors": [{ "message": refusal.message, "extensions": { "code": "BAD_REQUEST" } }]
+        "errors": [{ "message": refusal.message, "extensions": { "code": ErrorCode::BadRequest.as_str() } }]
     });
     let mut builder = HttpResponse::build(refusal.status);
     if refusal.status == StatusCode::METHOD_NOT_ALLOWED {
@@ -298,7 +299,7 @@ pub async fn viewer_of(req: &HttpRequest, state: &AppState) -> Result<Viewer, Ht
                 );
                 return Err(coded_error(
                     StatusCode::BAD_REQUEST,
-                    "BAD_USER_INPUT",
+                    ErrorCode::BadUserInput,
                     &message,
                 ));
             }
@@ -326,7 +327,11 @@ pub async fn viewer_of(req: &HttpRequest, state: &AppState) -> Result<Viewer, Ht
     };
     result.map_err(|err| match err {
         ApiError::Unauthenticated(message) => {
-            let mut response = coded_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &message);
+            let mut response = coded_error(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                &message,
+            );
             let challenge = format!(
                 "Bearer realm=\"platform\", error=\"invalid_token\", error_description=\"{}\"",
                 message.replace('"', "'")
@@ -340,20 +345,11 @@ pub async fn viewer_of(req: &HttpRequest, state: &AppState) -> Result<Viewer, Ht
         }
         other => {
             let graphql = other.to_graphql();
-            coded_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                &graphql.message,
-            )
+            let status = StatusCode::from_u16(other.http_status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            coded_error(status, other.code(), &graphql.message)
         }
     })
-}
-
-fn coded_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    HttpResponse::build(status)
-        .content_type(ResponseType::Json.content_type())
-        .body(body.to_string())
 }
 
 async fn execute(
@@ -383,10 +379,14 @@ async fn execute(
             return response;
         }
     };
-    let scope = AuditScope::new(viewer.clone(), request_id.clone());
+    let context = Arc::new(RequestContext::new(
+        viewer.clone(),
+        request_id.clone(),
+        Origin::Graphql,
+    ));
     let mut request = Request::new(params.query)
         .data(viewer)
-        .data(Arc::clone(&scope))
+        .data(Arc::clone(&context))
         .data(Loaders::new(&state.db))
         .data(OperationName(params.operation_name.clone()));
     if let Some(vars) = params.variables {
@@ -395,14 +395,7 @@ async fn execute(
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
-    if let Some(id) = request_id {
-        request = request.data(crate::graphql::RequestIdentifier(id));
-    }
-    let response = if state.settings.audit_enabled {
-        scope.run(state.schema.execute(request)).await
-    } else {
-        state.schema.execute(request).await
-    };
+    let response = crate::services::audit::scope::run(context, state.schema.execute(request)).await;
 
     // A request error (syntax, validation, variables) runs nothing: it has errors,
     // no data and no error path.

@@ -29,6 +29,20 @@ pub struct AppState {
     pub audit: Arc<crate::services::audit::writer::AuditWriter>,
 }
 
+/// A JSON error body `{"errors": [{message, extensions: {code}}]}` with `status`.
+pub fn coded_error(
+    status: actix_web::http::StatusCode,
+    code: crate::error::ErrorCode,
+    message: &str,
+) -> actix_web::HttpResponse {
+    let body = serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": code.as_str() } }]
+    });
+    actix_web::HttpResponse::build(status)
+        .content_type("application/json; charset=utf-8")
+        .body(body.to_string())
+}
+
 /// Registers the routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(

@@ -7,7 +7,9 @@ use policies::roles::Role;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::auth::service::{self, AuthState};
+use crate::context::{Operation, OperationKind, RequestContext};
 use crate::error::ApiResult;
+use crate::services::work::Change;
 
 /// (e-mail, role, organization code, demo password).
 #[rustfmt::skip]
@@ -39,7 +41,15 @@ pub async fn run(
             .one(db)
             .await?
             .map(|o| o.id);
-        service::create_user(db, auth, email, *role, org_id, (*password).to_owned()).await?;
+        let ctx = RequestContext::task("seed");
+        let operation = Operation::named(OperationKind::Task, "seed demo accounts", "createUser");
+        let new = service::NewUser {
+            email: (*email).to_owned(),
+            role: *role,
+            organization_id: org_id,
+            password: (*password).to_owned(),
+        };
+        service::create_user(db, auth, Change::new(&ctx, &operation), new).await?;
         created.push(((*email).to_owned(), role.as_str(), (*password).to_owned()));
     }
     Ok(created)

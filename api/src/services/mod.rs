@@ -13,3 +13,4 @@ pub mod ingest;
 pub mod register;
 pub mod retention;
 pub mod scoring;
+pub mod work;

@@ -16,11 +16,13 @@ use entity::{incident, ingestion_batch, observation, source};
 use policies::grid::{BucketSize, instant, unix};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, TransactionTrait,
+    QuerySelect, QueryTrait,
 };
 use serde::Serialize;
 
+use crate::context::{Operation, OperationKind, RequestContext};
 use crate::error::ApiResult;
+use crate::services::work::Change;
 
 /// Retention of a source that belongs to no processing activity. Such a source
 /// cannot ingest (the DPIA gate needs an activity), so this only bounds data left
@@ -75,41 +77,36 @@ impl RetentionReport {
     }
 }
 
-/// Purges every source's data past its retention period, in one transaction.
+/// Purges every source's data past its retention period, in one unit of work: the
+/// purge and its audit entry (with what went, per source) commit together.
 pub async fn run_retention(
     db: &DatabaseConnection,
+    change: Change<'_>,
     now: DateTime<Utc>,
 ) -> ApiResult<RetentionReport> {
-    let txn = db.begin().await?;
-    let report = purge(&txn, now).await?;
-    // The purge is recorded in the audit log in its own transaction: both or neither.
-    let purged: Vec<String> = report
+    let work = change.begin(db).await?;
+    let report = purge(work.txn(), now).await?;
+    let purged = report.observations() + report.incidents() + report.batches();
+    let summary: Vec<String> = report
         .sources
         .iter()
         .filter(|s| s.observations + s.incidents + s.batches > 0)
-        .map(|s| s.source_code.clone())
-        .collect();
-    let summary = serde_json::to_string(&report).unwrap_or_default();
-    crate::services::audit::append(
-        &txn,
-        vec![crate::services::audit::Draft {
-            at: now,
-            actor: "system:retention".to_owned(),
-            operation_type: "system".to_owned(),
-            operation_name: "retentionPurge".to_owned(),
-            resources: purged.join(" "),
-            fields: "observation incident ingestion_batch".to_owned(),
-            record_count: i64::try_from(
-                report.observations() + report.incidents() + report.batches(),
+        .map(|s| {
+            format!(
+                "{}: {} observations, {} incidents, {} batches before {}",
+                s.source_code,
+                s.observations,
+                s.incidents,
+                s.batches,
+                s.cutoff.format("%Y-%m-%d")
             )
-            .unwrap_or(i64::MAX),
-            outcome: "allowed".to_owned(),
-            reason: Some(summary),
-            ..Default::default()
-        }],
+        })
+        .collect();
+    work.commit_with_summary(
+        i64::try_from(purged).unwrap_or(i64::MAX),
+        (!summary.is_empty()).then(|| summary.join("; ")),
     )
     .await?;
-    txn.commit().await?;
     Ok(report)
 }
 
@@ -192,7 +189,10 @@ pub fn spawn_daily(db: DatabaseConnection) -> tokio::task::JoinHandle<()> {
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            match run_retention(&db, Utc::now()).await {
+            let ctx = RequestContext::task("retention");
+            let operation =
+                Operation::named(OperationKind::Task, "daily retention", "runRetention");
+            match run_retention(&db, Change::new(&ctx, &operation), Utc::now()).await {
                 Ok(report) => tracing::info!(
                     observations = report.observations(),
                     incidents = report.incidents(),

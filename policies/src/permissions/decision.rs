@@ -17,6 +17,8 @@ pub enum GrantBasis {
     Role(Role),
     /// One of the token's scopes.
     Scope(Scope),
+    /// The platform itself (a server task or an operator's command).
+    System,
 }
 
 /// Rows the grant reaches: the service turns this into a filter in SQL.
@@ -147,12 +149,10 @@ pub struct Denial {
 }
 
 impl Denial {
-    /// The GraphQL error code (DESIGN §11): `UNAUTHENTICATED` for anonymous callers of
-    /// protected operations, `FORBIDDEN` otherwise.
-    pub fn code(&self) -> &'static str {
-        match self.reason {
-            DenialReason::AuthenticationRequired => "UNAUTHENTICATED",
-            _ => "FORBIDDEN",
-        }
+    /// Whether the caller must authenticate first (an anonymous caller of a protected
+    /// operation), as opposed to lacking the right: the server answers
+    /// `UNAUTHENTICATED` for the first and `FORBIDDEN` for the second (DESIGN §11).
+    pub fn needs_authentication(&self) -> bool {
+        matches!(self.reason, DenialReason::AuthenticationRequired)
     }
 }

@@ -28,6 +28,10 @@ pub enum Subject {
         /// The organization the person belongs to.
         organization: OrgId,
     },
+    /// The platform itself: a task of the server (retention, scoring passes) or a
+    /// command run by an operator at the server's console, who already holds the
+    /// database. It may run any operation the matrix knows, and is audited as such.
+    System,
     /// A partner agency's scoped token: authorized by its scopes only, never by a role.
     PartnerToken {
         /// The organization the token was issued for.
@@ -81,6 +85,13 @@ pub fn authorize(
     }
     match subject {
         Subject::Anonymous => Err(deny(DenialReason::AuthenticationRequired)),
+        Subject::System => Ok(Grant {
+            operation: rule.name,
+            purpose,
+            purpose_implied: false,
+            basis: GrantBasis::System,
+            rows: RowFilter::None,
+        }),
         Subject::User { role, organization } => {
             authorize_user(rule, *role, *organization, purpose, resource).map_err(deny)
         }

@@ -32,7 +32,7 @@ fn source(id: &str, organization: OrgId) -> ResourceRef {
 #[test]
 fn unknown_operations_are_denied_for_everyone() {
     let denial = authorize(&user(Role::Admin), "dropDatabase", None, None).unwrap_err();
-    assert_eq!(denial.code(), "FORBIDDEN");
+    assert!(!denial.needs_authentication());
     assert_eq!(denial.reason, DenialReason::UnknownOperation);
 }
 
@@ -40,7 +40,7 @@ fn unknown_operations_are_denied_for_everyone() {
 fn anonymous_callers_reach_only_public_operations() {
     assert!(authorize(&Subject::Anonymous, "login", None, None).is_ok());
     let denial = authorize(&Subject::Anonymous, "agenda", None, None).unwrap_err();
-    assert_eq!(denial.code(), "UNAUTHENTICATED");
+    assert!(denial.needs_authentication());
 }
 
 #[test]
@@ -199,5 +199,46 @@ fn a_token_is_never_authorized_by_a_role() {
     let rtm = token(&["read:agenda"], &[Purpose::EventPlanning]);
     let denial = authorize(&rtm, "me", None, None).unwrap_err();
     assert_eq!(denial.reason.code(), "SCOPE_MISSING");
-    assert_eq!(denial.code(), "FORBIDDEN");
+    assert!(!denial.needs_authentication());
+}
+
+#[test]
+fn the_system_runs_any_known_operation_and_nothing_unknown() {
+    let grant = authorize(&Subject::System, "createUser", None, None).expect("known operation");
+    assert_eq!(grant.basis, GrantBasis::System);
+    let unknown = authorize(&Subject::System, "dropEverything", None, None);
+    assert_eq!(
+        unknown.unwrap_err().reason,
+        DenialReason::UnknownOperation,
+        "the system is bound by the matrix's list of operations too"
+    );
+}
+
+#[test]
+fn only_the_dpo_records_the_opinion_and_only_an_admin_decides_on_a_dpia() {
+    let allowed = |role: Role, operation: &str| {
+        authorize(&user(role), operation, None, None).is_ok()
+            || authorize(&user(role), operation, Some(Purpose::DpiaReview), None).is_ok()
+    };
+    for &role in Role::ALL {
+        assert_eq!(
+            allowed(role, "recordDpoOpinion"),
+            role == Role::Dpo,
+            "{role:?} recordDpoOpinion"
+        );
+        for decision in ["validateDpia", "rejectDpia"] {
+            assert_eq!(
+                allowed(role, decision),
+                role == Role::Admin,
+                "{role:?} {decision}"
+            );
+        }
+        for step in ["createDpia", "updateDpia", "submitDpia", "importDpia"] {
+            assert_eq!(
+                allowed(role, step),
+                matches!(role, Role::Admin | Role::Supervisor),
+                "{role:?} {step}: the DPO must not write what it reviews"
+            );
+        }
+    }
 }

@@ -198,8 +198,12 @@ async fn operational_routes_answer(backend: Backend) {
         .await
         .unwrap();
     assert!(
-        metrics.contains("operation=\"ZonesForMetrics\""),
-        "metrics by operation: {metrics}"
+        metrics.contains("field=\"zones\""),
+        "metrics by root field: {metrics}"
+    );
+    assert!(
+        !metrics.contains("ZonesForMetrics"),
+        "client-chosen names never become labels: {metrics}"
     );
     let jwks: Value = app
         .client

@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::services::audit::{Draft, append};
+use crate::services::audit::Draft;
 
 /// Largest batch written in one transaction.
 const MAX_BATCH: usize = 500;
@@ -87,12 +87,7 @@ async fn write(db: &DatabaseConnection, batch: Vec<Draft>) {
     }
     // A busy database is retried a few times before the batch is reported lost.
     for attempt in 0..5u64 {
-        let result = async {
-            let txn = db.begin().await?;
-            append(&txn, batch.clone()).await?;
-            txn.commit().await
-        }
-        .await;
+        let result = crate::services::work::record_entries(db, batch.clone()).await;
         match result {
             Ok(()) => return,
             Err(err) if attempt < 4 => {

@@ -6,12 +6,13 @@ use entity::enums::{EventCategory, EventStatus, PublicProfile};
 use entity::{deployment, event, venue};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, TransactionTrait,
+    EntityTrait, QueryFilter,
 };
 
 use super::{MAX_EVENT_DAYS, get};
 use crate::error::{ApiError, ApiResult};
 use crate::services::catalog::ZoneTree;
+use crate::services::work::Change;
 
 /// Largest attendance accepted: beyond any gathering Marseille has hosted.
 const MAX_ATTENDANCE: i64 = 2_000_000;
@@ -152,9 +153,14 @@ async fn validate<C: ConnectionTrait>(db: &C, prefix: &str, e: &NewEvent) -> Api
 }
 
 /// Creates an event.
-pub async fn create(db: &DatabaseConnection, input: NewEvent) -> ApiResult<event::Model> {
-    let txn = db.begin().await?;
-    let zone_id = validate(&txn, "input", &input).await?;
+pub async fn create(
+    db: &DatabaseConnection,
+    change: Change<'_>,
+    input: NewEvent,
+) -> ApiResult<event::Model> {
+    let work = change.begin(db).await?;
+    let txn = work.txn();
+    let zone_id = validate(txn, "input", &input).await?;
     let now = Utc::now();
     let model = event::ActiveModel {
         title: Set(input.title.trim().to_owned()),
@@ -178,22 +184,23 @@ pub async fn create(db: &DatabaseConnection, input: NewEvent) -> ApiResult<event
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    crate::services::scoring::rescore_event(&txn, model.id).await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    crate::services::scoring::rescore_event(txn, model.id).await?;
+    work.commit(1).await?;
     Ok(model)
 }
 
 /// Applies changes to an event, validating the result as a whole.
 pub async fn update(
     db: &DatabaseConnection,
+    change: Change<'_>,
     id: i64,
     changes: EventChanges,
 ) -> ApiResult<event::Model> {
-    let txn = db.begin().await?;
-    let current = get(&txn, id).await?;
+    let work = change.begin(db).await?;
+    let txn = work.txn();
+    let current = get(txn, id).await?;
     let venue_changed = changes.venue_id.is_some();
     let merged = NewEvent {
         title: changes.title.unwrap_or(current.title.clone()),
@@ -215,7 +222,7 @@ pub async fn update(
         alcohol: changes.alcohol.unwrap_or(current.alcohol),
         series: changes.series.or(current.series.clone()),
     };
-    let zone_id = validate(&txn, "input", &merged).await?;
+    let zone_id = validate(txn, "input", &merged).await?;
     let mut model: event::ActiveModel = current.into();
     model.title = Set(merged.title.trim().to_owned());
     model.category = Set(merged.category);
@@ -229,10 +236,9 @@ pub async fn update(
     model.alcohol = Set(merged.alcohol);
     model.series = Set(merged.series);
     model.updated_at = Set(Utc::now());
-    let updated = model.update(&txn).await?;
-    crate::services::scoring::rescore_event(&txn, updated.id).await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    let updated = model.update(txn).await?;
+    crate::services::scoring::rescore_event(txn, updated.id).await?;
+    work.commit(1).await?;
     Ok(updated)
 }
 
@@ -255,38 +261,40 @@ pub struct StatusChange {
 /// Changes an event's status.
 pub async fn set_status(
     db: &DatabaseConnection,
+    change: Change<'_>,
     id: i64,
-    change: StatusChange,
+    status: StatusChange,
 ) -> ApiResult<event::Model> {
-    let reason = change.reason.trim();
+    let reason = status.reason.trim();
     if reason.is_empty() || reason.chars().count() > 1_000 {
         return Err(ApiError::bad_input(
             "input.reason",
             "a reason of 1 to 1000 characters is required",
         ));
     }
-    let moves = change.new_venue_id.is_some();
-    let reschedules = change.new_starts_at.is_some() || change.new_ends_at.is_some();
-    if moves && change.status != EventStatus::Moved {
+    let moves = status.new_venue_id.is_some();
+    let reschedules = status.new_starts_at.is_some() || status.new_ends_at.is_some();
+    if moves && status.status != EventStatus::Moved {
         return Err(ApiError::bad_input(
             "input.newVenueId",
             "a new venue goes with the MOVED status",
         ));
     }
-    if reschedules && change.status != EventStatus::Postponed {
+    if reschedules && status.status != EventStatus::Postponed {
         return Err(ApiError::bad_input(
             "input.newStartsAt",
             "new dates go with the POSTPONED status",
         ));
     }
-    if change.status == EventStatus::Moved && !moves {
+    if status.status == EventStatus::Moved && !moves {
         return Err(ApiError::bad_input(
             "input.newVenueId",
             "a move needs the new venue",
         ));
     }
-    let txn = db.begin().await?;
-    let current = get(&txn, id).await?;
+    let work = change.begin(db).await?;
+    let txn = work.txn();
+    let current = get(txn, id).await?;
     if current.status == EventStatus::Cancelled {
         return Err(ApiError::Conflict(format!(
             "event {id} is cancelled; its status can no longer change"
@@ -295,43 +303,42 @@ pub async fn set_status(
     let merged = NewEvent {
         title: current.title.clone(),
         category: current.category,
-        venue_id: change.new_venue_id.or(current.venue_id),
+        venue_id: status.new_venue_id.or(current.venue_id),
         zone_id: if moves { None } else { Some(current.zone_id) },
-        starts_at: change.new_starts_at.unwrap_or(current.starts_at),
-        ends_at: change.new_ends_at.unwrap_or(current.ends_at),
+        starts_at: status.new_starts_at.unwrap_or(current.starts_at),
+        ends_at: status.new_ends_at.unwrap_or(current.ends_at),
         expected_attendance: current.expected_attendance,
         organizer: current.organizer.clone(),
         public_profile: current.public_profile,
         alcohol: current.alcohol,
         series: current.series.clone(),
     };
-    let zone_id = validate(&txn, "input", &merged).await?;
+    let zone_id = validate(txn, "input", &merged).await?;
     let shift = merged.starts_at - current.starts_at;
     let mut model: event::ActiveModel = current.into();
-    model.status = Set(change.status);
+    model.status = Set(status.status);
     model.status_reason = Set(Some(reason.to_owned()));
     model.venue_id = Set(merged.venue_id);
     model.zone_id = Set(zone_id);
     model.starts_at = Set(merged.starts_at);
     model.ends_at = Set(merged.ends_at);
     model.updated_at = Set(Utc::now());
-    let updated = model.update(&txn).await?;
+    let updated = model.update(txn).await?;
     if shift != Duration::zero() {
         // Shifts follow a postponed event.
         for row in deployment::Entity::find()
             .filter(deployment::Column::EventId.eq(id))
-            .all(&txn)
+            .all(txn)
             .await?
         {
             let (start, end) = (row.shift_start + shift, row.shift_end + shift);
             let mut active: deployment::ActiveModel = row.into();
             active.shift_start = Set(start);
             active.shift_end = Set(end);
-            active.update(&txn).await?;
+            active.update(txn).await?;
         }
     }
-    crate::services::scoring::rescore_event(&txn, updated.id).await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    crate::services::scoring::rescore_event(txn, updated.id).await?;
+    work.commit(1).await?;
     Ok(updated)
 }

@@ -5,11 +5,11 @@ use entity::enums::ResourceKind;
 use entity::{deployment, event, organization};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
 };
 
 use super::MAX_EVENT_DAYS;
 use crate::error::{ApiError, ApiResult};
+use crate::services::work::Change;
 
 /// Largest count of one resource kind.
 const MAX_RESOURCE_COUNT: i32 = 10_000;
@@ -34,6 +34,7 @@ pub struct DeploymentInput {
 /// Creates or replaces the deployment of one kind for an event.
 pub async fn upsert_deployment(
     db: &DatabaseConnection,
+    change: Change<'_>,
     input: DeploymentInput,
 ) -> ApiResult<deployment::Model> {
     if !(0..=MAX_RESOURCE_COUNT).contains(&input.count) {
@@ -42,9 +43,10 @@ pub async fn upsert_deployment(
             format!("count must be between 0 and {MAX_RESOURCE_COUNT}"),
         ));
     }
-    let txn = db.begin().await?;
+    let work = change.begin(db).await?;
+    let txn = work.txn();
     let event = event::Entity::find_by_id(input.event_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| {
             ApiError::bad_input("input.eventId", format!("unknown event {}", input.event_id))
@@ -65,7 +67,7 @@ pub async fn upsert_deployment(
     }
     if let Some(org) = input.organization_id
         && organization::Entity::find_by_id(org)
-            .one(&txn)
+            .one(txn)
             .await?
             .is_none()
     {
@@ -77,7 +79,7 @@ pub async fn upsert_deployment(
     let existing = deployment::Entity::find()
         .filter(deployment::Column::EventId.eq(input.event_id))
         .filter(deployment::Column::Kind.eq(input.kind))
-        .one(&txn)
+        .one(txn)
         .await?;
     let now = Utc::now();
     let saved = match existing {
@@ -88,7 +90,7 @@ pub async fn upsert_deployment(
             active.shift_end = Set(shift_end);
             active.organization_id = Set(input.organization_id);
             active.updated_at = Set(now);
-            active.update(&txn).await?
+            active.update(txn).await?
         }
         None => {
             deployment::ActiveModel {
@@ -101,12 +103,11 @@ pub async fn upsert_deployment(
                 updated_at: Set(now),
                 ..Default::default()
             }
-            .insert(&txn)
+            .insert(txn)
             .await?
         }
     };
-    crate::services::scoring::rescore_event(&txn, saved.event_id).await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    crate::services::scoring::rescore_event(txn, saved.event_id).await?;
+    work.commit(1).await?;
     Ok(saved)
 }

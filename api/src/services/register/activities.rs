@@ -8,17 +8,16 @@ use entity::enums::SourceStatus;
 use entity::register::dpia;
 use entity::register::processing_activity::{self, LegalBasis};
 use entity::source;
-use policies::roles::Role;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder,
 };
 
-use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::services::register::content::{MAX_LIST_ITEM, MAX_LIST_ITEMS, MAX_SHORT, MAX_TEXT};
 use crate::services::register::store;
 use crate::services::register::workflow;
+use crate::services::work::Change;
 
 /// Longest retention accepted, in days (a century: beyond any legal duty).
 const MAX_RETENTION_DAYS: i32 = 36_500;
@@ -154,17 +153,12 @@ fn items(path: &str, values: &[String], required: bool) -> ApiResult<serde_json:
 }
 
 /// Creates the entry with this code, or replaces it, and links the sources given.
-/// Only the controller (admin) or the DPO keeps the register.
+/// Who may keep the register is the permission matrix's to say.
 pub async fn upsert(
     db: &DatabaseConnection,
-    viewer: &Viewer,
+    change: Change<'_>,
     input: ActivityInput,
 ) -> ApiResult<ActivityView> {
-    if !matches!(viewer.role(), Some(Role::Admin | Role::Dpo)) {
-        return Err(ApiError::Forbidden(
-            "only admin or dpo may keep the register of processing".into(),
-        ));
-    }
     let code = input.code.trim();
     if code.is_empty()
         || code.len() > 64
@@ -215,11 +209,12 @@ pub async fn upsert(
     let transfers = items("input.transfers", &input.transfers, false)?;
     let security = items("input.securityMeasures", &input.security_measures, true)?;
 
-    let txn = db.begin().await?;
+    let work = change.begin(db).await?;
+    let txn = work.txn();
     let now = Utc::now();
     let existing = processing_activity::Entity::find()
         .filter(processing_activity::Column::Code.eq(code))
-        .one(&txn)
+        .one(txn)
         .await?;
     let mut row = match existing {
         Some(model) => model.into(),
@@ -245,7 +240,7 @@ pub async fn upsert(
     row.security_measures = Set(security);
     row.updated_at = Set(now);
     let saved = row
-        .save(&txn)
+        .save(txn)
         .await
         .map_err(|e| store::conflict_or_internal(e, "this processing activity"))?;
     let activity_id = match saved.id {
@@ -255,11 +250,10 @@ pub async fn upsert(
         }
     };
     if let Some(source_ids) = input.source_ids {
-        link_sources(&txn, activity_id, &source_ids).await?;
+        link_sources(txn, activity_id, &source_ids).await?;
     }
-    let view = get(&txn, activity_id).await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    let view = get(txn, activity_id).await?;
+    work.commit(1).await?;
     Ok(view)
 }
 

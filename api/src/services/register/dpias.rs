@@ -1,38 +1,22 @@
-//! The DPIA workflow's operations. Each change checks the caller's role, then the
-//! transition, then the input, and writes in one transaction: a refused step stores
-//! nothing.
+//! The DPIA workflow's operations. Each change, in its unit of work (where the
+//! permission matrix says who may take the step), checks the transition, then the
+//! input, and writes: a refused step stores nothing.
 
 use chrono::Utc;
 use entity::register::dpia::{self, DpiaStatus};
 use entity::register::processing_activity;
-use policies::roles::Role;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder,
 };
 
-use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::services::register::content::{
     Answer, DpiaContent, DpoOpinion, Evaluation, MAX_SHORT, MAX_TEXT, Measure, PeopleOpinion,
 };
 use crate::services::register::store::{self, Document, Placement, conflict_or_internal};
 use crate::services::register::workflow::{self, Outcome, Step};
-
-/// The caller's role if it may take `step`; `FORBIDDEN` otherwise.
-pub fn require(viewer: &Viewer, step: Step) -> ApiResult<Role> {
-    match viewer.role() {
-        Some(role) if step.roles().contains(&role) => Ok(role),
-        _ => {
-            let roles: Vec<&str> = step.roles().iter().map(|r| r.as_str()).collect();
-            Err(ApiError::Forbidden(format!(
-                "only {} may {}",
-                roles.join(" or "),
-                step.label()
-            )))
-        }
-    }
-}
+use crate::services::work::Change;
 
 fn refuse(model: &dpia::Model, step: Step, why: &str) -> ApiError {
     ApiError::bad_input(
@@ -141,14 +125,15 @@ pub(super) async fn activity<C: ConnectionTrait>(
 /// Drafts the first version of an activity's DPIA.
 pub async fn create(
     db: &DatabaseConnection,
-    viewer: &Viewer,
+    change: Change<'_>,
     processing_activity_id: i64,
     draft: DpiaDraft,
 ) -> ApiResult<dpia::Model> {
-    require(viewer, Step::Create)?;
-    let txn = db.begin().await?;
-    let activity = activity(&txn, processing_activity_id, "input.processingActivityId").await?;
-    if let Some(existing) = store::versions(&txn, activity.id).await?.first() {
+    let work = change.begin(db).await?;
+    let txn = work.txn();
+    let viewer = &work.ctx().viewer;
+    let activity = activity(txn, processing_activity_id, "input.processingActivityId").await?;
+    if let Some(existing) = store::versions(txn, activity.id).await?.first() {
         return Err(ApiError::bad_input(
             "input.processingActivityId",
             format!(
@@ -171,11 +156,10 @@ pub async fn create(
         status: DpiaStatus::Draft,
         author_user_id: viewer.user_id,
     };
-    let model = store::insert(&txn, placement, &content, Utc::now())
+    let model = store::insert(txn, placement, &content, Utc::now())
         .await
         .map_err(|e| conflict_or_internal(e, "this DPIA"))?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    work.commit(1).await?;
     Ok(model)
 }
 
@@ -203,14 +187,15 @@ async fn ensure_latest<C: ConnectionTrait>(
 /// new draft version once frozen. Returns the version written.
 pub async fn update(
     db: &DatabaseConnection,
-    viewer: &Viewer,
+    change: Change<'_>,
     id: i64,
     draft: DpiaDraft,
 ) -> ApiResult<dpia::Model> {
-    require(viewer, Step::Update)?;
-    let txn = db.begin().await?;
-    let Document { model, content } = store::load(&txn, id).await?;
-    ensure_latest(&txn, &model, Step::Update).await?;
+    let work = change.begin(db).await?;
+    let txn = work.txn();
+    let viewer = &work.ctx().viewer;
+    let Document { model, content } = store::load(txn, id).await?;
+    ensure_latest(txn, &model, Step::Update).await?;
     let outcome = workflow::transition(Step::Update, model.status)
         .map_err(|why| refuse(&model, Step::Update, why))?;
     let now = Utc::now();
@@ -218,7 +203,7 @@ pub async fn update(
         Outcome::Moves(status) => {
             let content = draft.apply(content);
             content.check("input")?;
-            store::save(&txn, model, &content, status, now).await?
+            store::save(txn, model, &content, status, now).await?
         }
         Outcome::NewVersion => {
             // The review judged the old content: the new version starts without it.
@@ -240,25 +225,22 @@ pub async fn update(
                 status: DpiaStatus::Draft,
                 author_user_id: viewer.user_id,
             };
-            store::insert(&txn, placement, &content, now)
+            store::insert(txn, placement, &content, now)
                 .await
                 .map_err(|e| conflict_or_internal(e, "this DPIA"))?
         }
     };
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    work.commit(1).await?;
     Ok(written)
 }
 
-/// Loads a version for `step`, checking role, existence and transition; returns
-/// the document and the status it moves to.
+/// Loads a version for `step`, checking existence and transition; returns the
+/// document and the status it moves to.
 async fn begin_step<C: ConnectionTrait>(
     db: &C,
-    viewer: &Viewer,
     id: i64,
     step: Step,
 ) -> ApiResult<(Document, DpiaStatus)> {
-    require(viewer, step)?;
     let document = store::load(db, id).await?;
     match workflow::transition(step, document.model.status) {
         Ok(Outcome::Moves(status)) => Ok((document, status)),
@@ -268,13 +250,17 @@ async fn begin_step<C: ConnectionTrait>(
 }
 
 /// Sends a complete draft to the DPO.
-pub async fn submit(db: &DatabaseConnection, viewer: &Viewer, id: i64) -> ApiResult<dpia::Model> {
-    let txn = db.begin().await?;
-    let (Document { model, content }, status) = begin_step(&txn, viewer, id, Step::Submit).await?;
+pub async fn submit(
+    db: &DatabaseConnection,
+    change: Change<'_>,
+    id: i64,
+) -> ApiResult<dpia::Model> {
+    let work = change.begin(db).await?;
+    let txn = work.txn();
+    let (Document { model, content }, status) = begin_step(txn, id, Step::Submit).await?;
     content.check_complete("id")?;
-    let saved = store::save(&txn, model, &content, status, Utc::now()).await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    let saved = store::save(txn, model, &content, status, Utc::now()).await?;
+    work.commit(1).await?;
     Ok(saved)
 }
 
@@ -294,13 +280,15 @@ pub struct DpoReview {
 /// Records the DPO's opinion and evaluations.
 pub async fn record_dpo_opinion(
     db: &DatabaseConnection,
-    viewer: &Viewer,
+    change: Change<'_>,
     id: i64,
     review: DpoReview,
 ) -> ApiResult<dpia::Model> {
-    let txn = db.begin().await?;
+    let work = change.begin(db).await?;
+    let txn = work.txn();
+    let viewer = &work.ctx().viewer;
     let (Document { model, mut content }, status) =
-        begin_step(&txn, viewer, id, Step::RecordDpoOpinion).await?;
+        begin_step(txn, id, Step::RecordDpoOpinion).await?;
     let opinion = required_text("input.opinion", &review.opinion, MAX_TEXT)?;
     let names = required_text(
         "input.dpoNames",
@@ -316,23 +304,23 @@ pub async fn record_dpo_opinion(
     content.evaluations = review.evaluations;
     let content = content.normalized();
     content.check("input")?;
-    let saved = store::save(&txn, model, &content, status, Utc::now()).await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    let saved = store::save(txn, model, &content, status, Utc::now()).await?;
+    work.commit(1).await?;
     Ok(saved)
 }
 
 /// Validates a reviewed DPIA; earlier validated versions become superseded.
 pub async fn validate(
     db: &DatabaseConnection,
-    viewer: &Viewer,
+    change: Change<'_>,
     id: i64,
     validator: Option<String>,
     signed: bool,
 ) -> ApiResult<dpia::Model> {
-    let txn = db.begin().await?;
-    let (Document { model, mut content }, status) =
-        begin_step(&txn, viewer, id, Step::Validate).await?;
+    let work = change.begin(db).await?;
+    let txn = work.txn();
+    let viewer = &work.ctx().viewer;
+    let (Document { model, mut content }, status) = begin_step(txn, id, Step::Validate).await?;
     content.validator_name = required_text(
         "validatorName",
         validator.as_deref().unwrap_or(&viewer.actor),
@@ -340,12 +328,12 @@ pub async fn validate(
     )?;
     let now = Utc::now();
     let (activity_id, this) = (model.processing_activity_id, model.id);
-    let saved = store::save(&txn, model, &content, status, now).await?;
+    let saved = store::save(txn, model, &content, status, now).await?;
     let mut row: dpia::ActiveModel = saved.into();
     row.signed = Set(signed);
     row.validated_at = Set(Some(now));
-    let saved = row.update(&txn).await?;
-    for older in store::versions(&txn, activity_id).await? {
+    let saved = row.update(txn).await?;
+    for older in store::versions(txn, activity_id).await? {
         if older.id != this
             && workflow::is_frozen(older.status)
             && older.status != DpiaStatus::Superseded
@@ -353,46 +341,46 @@ pub async fn validate(
             let mut row: dpia::ActiveModel = older.into();
             row.status = Set(DpiaStatus::Superseded);
             row.updated_at = Set(now);
-            row.update(&txn).await?;
+            row.update(txn).await?;
         }
     }
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    work.commit(1).await?;
     Ok(saved)
 }
 
 /// Rejects a reviewed DPIA with a reason; its author may rework it.
 pub async fn reject(
     db: &DatabaseConnection,
-    viewer: &Viewer,
+    change: Change<'_>,
     id: i64,
     reason: &str,
     validator: Option<String>,
 ) -> ApiResult<dpia::Model> {
-    let txn = db.begin().await?;
-    let (Document { model, mut content }, status) =
-        begin_step(&txn, viewer, id, Step::Reject).await?;
+    let work = change.begin(db).await?;
+    let txn = work.txn();
+    let viewer = &work.ctx().viewer;
+    let (Document { model, mut content }, status) = begin_step(txn, id, Step::Reject).await?;
     content.rejection_reason = required_text("reason", reason, MAX_TEXT)?;
     content.validator_name = required_text(
         "validatorName",
         validator.as_deref().unwrap_or(&viewer.actor),
         MAX_SHORT,
     )?;
-    let saved = store::save(&txn, model, &content, status, Utc::now()).await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    let saved = store::save(txn, model, &content, status, Utc::now()).await?;
+    work.commit(1).await?;
     Ok(saved)
 }
 
 /// Records that a validated DPIA was sent to the CNIL.
 pub async fn submit_to_cnil(
     db: &DatabaseConnection,
-    viewer: &Viewer,
+    change: Change<'_>,
     id: i64,
     reference: Option<String>,
 ) -> ApiResult<dpia::Model> {
-    let txn = db.begin().await?;
-    let (Document { model, .. }, status) = begin_step(&txn, viewer, id, Step::SubmitToCnil).await?;
+    let work = change.begin(db).await?;
+    let txn = work.txn();
+    let (Document { model, .. }, status) = begin_step(txn, id, Step::SubmitToCnil).await?;
     let reference = match reference
         .as_deref()
         .map(str::trim)
@@ -407,23 +395,22 @@ pub async fn submit_to_cnil(
     row.cnil_reference = Set(reference);
     row.cnil_submitted_at = Set(Some(now));
     row.updated_at = Set(now);
-    let saved = row.update(&txn).await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    let saved = row.update(txn).await?;
+    work.commit(1).await?;
     Ok(saved)
 }
 
 /// Records the CNIL's answer to a submitted DPIA.
 pub async fn record_cnil_answer(
     db: &DatabaseConnection,
-    viewer: &Viewer,
+    change: Change<'_>,
     id: i64,
     favourable: bool,
     answer: &str,
 ) -> ApiResult<dpia::Model> {
-    let txn = db.begin().await?;
-    let (Document { model, .. }, status) =
-        begin_step(&txn, viewer, id, Step::RecordCnilAnswer).await?;
+    let work = change.begin(db).await?;
+    let txn = work.txn();
+    let (Document { model, .. }, status) = begin_step(txn, id, Step::RecordCnilAnswer).await?;
     let answer = required_text("answer", answer, MAX_TEXT)?;
     let now = Utc::now();
     let mut row: dpia::ActiveModel = model.into();
@@ -432,8 +419,7 @@ pub async fn record_cnil_answer(
     row.cnil_favourable = Set(Some(favourable));
     row.cnil_answered_at = Set(Some(now));
     row.updated_at = Set(now);
-    let saved = row.update(&txn).await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    let saved = row.update(txn).await?;
+    work.commit(1).await?;
     Ok(saved)
 }

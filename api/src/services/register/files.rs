@@ -3,29 +3,30 @@
 
 use chrono::Utc;
 use entity::register::dpia::{self, DpiaStatus};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::services::register::compare::{self, Comparison};
-use crate::services::register::dpias::{activity, require};
+use crate::services::register::dpias::activity;
 use crate::services::register::store::{self, Document, Placement, conflict_or_internal};
-use crate::services::register::workflow::{self, Step};
+use crate::services::register::workflow;
 use crate::services::register::{cnil, markdown};
+use crate::services::work::Change;
 
 /// Reads a CNIL PIA file into a new draft of an activity's DPIA: version 1, or the
 /// next version when the latest one is frozen.
 pub async fn import(
     db: &DatabaseConnection,
-    viewer: &Viewer,
+    change: Change<'_>,
     processing_activity_id: i64,
     file: &str,
 ) -> ApiResult<dpia::Model> {
-    require(viewer, Step::Create)?;
     let content = cnil::import(file)?;
-    let txn = db.begin().await?;
-    let activity = activity(&txn, processing_activity_id, "processingActivityId").await?;
-    let latest = store::versions(&txn, activity.id).await?.into_iter().next();
+    let work = change.begin(db).await?;
+    let txn = work.txn();
+    let viewer = &work.ctx().viewer;
+    let activity = activity(txn, processing_activity_id, "processingActivityId").await?;
+    let latest = store::versions(txn, activity.id).await?.into_iter().next();
     if let Some(latest) = &latest
         && !workflow::is_frozen(latest.status)
     {
@@ -44,11 +45,10 @@ pub async fn import(
         status: DpiaStatus::Draft,
         author_user_id: viewer.user_id,
     };
-    let model = store::insert(&txn, placement, &content, Utc::now())
+    let model = store::insert(txn, placement, &content, Utc::now())
         .await
         .map_err(|e| conflict_or_internal(e, "this DPIA"))?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    work.commit(1).await?;
     Ok(model)
 }
 

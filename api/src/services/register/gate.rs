@@ -4,15 +4,13 @@
 use entity::enums::SourceStatus;
 use entity::register::processing_activity;
 use entity::source;
-use policies::roles::Role;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
-    TransactionTrait,
 };
 
-use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::services::register::{store, workflow};
+use crate::services::work::Change;
 
 /// Stable rule code: the source belongs to no processing activity.
 pub const RULE_NOT_REGISTERED: &str = "SOURCE_NOT_REGISTERED";
@@ -66,30 +64,25 @@ pub async fn ensure_source_may_ingest<C: ConnectionTrait>(
     Err(violation(RULE_DPIA_NOT_VALIDATED, message))
 }
 
-/// Changes a source's lifecycle status; activation passes the gate. Admin only.
+/// Changes a source's lifecycle status; activation passes the gate.
 pub async fn set_source_status(
     db: &DatabaseConnection,
-    viewer: &Viewer,
+    change: Change<'_>,
     source_id: i64,
     status: SourceStatus,
 ) -> ApiResult<source::Model> {
-    if viewer.role() != Some(Role::Admin) {
-        return Err(ApiError::Forbidden(
-            "only admin may change a source's status".into(),
-        ));
-    }
-    let txn = db.begin().await?;
+    let work = change.begin(db).await?;
+    let txn = work.txn();
     let source = source::Entity::find_by_id(source_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("source {source_id}")))?;
     if status == SourceStatus::Active {
-        ensure_source_may_ingest(&txn, &source).await?;
+        ensure_source_may_ingest(txn, &source).await?;
     }
     let mut row: source::ActiveModel = source.into();
     row.status = Set(status);
-    let saved = row.update(&txn).await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    let saved = row.update(txn).await?;
+    work.commit(1).await?;
     Ok(saved)
 }

@@ -4,7 +4,6 @@
 //! change makes a new version.
 
 use entity::register::dpia::DpiaStatus;
-use policies::roles::Role;
 
 /// A step of the workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,19 +38,6 @@ impl Step {
         Step::SubmitToCnil,
         Step::RecordCnilAnswer,
     ];
-
-    /// The roles that may take this step. The author is the controller's side
-    /// (admin or supervisor); the DPO advises but never writes nor validates its own
-    /// subject; only an admin decides for the controller; the CNIL exchange is kept
-    /// by the controller or the DPO, its contact point (GDPR art. 39.1.e).
-    pub fn roles(self) -> &'static [Role] {
-        match self {
-            Step::Create | Step::Update | Step::Submit => &[Role::Admin, Role::Supervisor],
-            Step::RecordDpoOpinion => &[Role::Dpo],
-            Step::Validate | Step::Reject => &[Role::Admin],
-            Step::SubmitToCnil | Step::RecordCnilAnswer => &[Role::Admin, Role::Dpo],
-        }
-    }
 
     /// What the step is called in messages.
     pub fn label(self) -> &'static str {
@@ -209,21 +195,6 @@ mod tests {
                 "{status:?}"
             );
         }
-    }
-
-    #[test]
-    fn only_the_dpo_records_the_opinion_and_only_an_admin_decides() {
-        assert_eq!(Step::RecordDpoOpinion.roles(), &[Role::Dpo]);
-        assert_eq!(Step::Validate.roles(), &[Role::Admin]);
-        assert_eq!(Step::Reject.roles(), &[Role::Admin]);
-        for step in Step::ALL {
-            assert!(!step.roles().contains(&Role::Partner), "{step:?}");
-            assert!(!step.roles().contains(&Role::Analyst), "{step:?}");
-        }
-        assert!(
-            !Step::Update.roles().contains(&Role::Dpo),
-            "the DPO must not write what it reviews"
-        );
     }
 
     #[test]

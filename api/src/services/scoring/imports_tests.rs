@@ -43,7 +43,7 @@ fn a_weather_file_with_a_bad_date_is_refused_naming_the_line() {
     let text = "poste,date,rr,tx,fxi\n1,2024-01-01,0,10,5\n1,2024-13-01,0,10,5\n";
     let err = parse_weather(text).unwrap_err();
     assert!(err.to_string().contains("line 3"), "{err}");
-    assert_eq!(err.code(), "BAD_USER_INPUT");
+    assert_eq!(err.code(), crate::error::ErrorCode::BadUserInput);
 }
 
 #[test]

@@ -142,9 +142,11 @@ async fn the_retention_service_reports_the_same_as_the_mutation(backend: Backend
         &[("13201", midnight(4000), 900)],
     )
     .await;
-    let report = api::services::retention::run_retention(&app.db, chrono::Utc::now())
-        .await
-        .unwrap();
+    let change = api::cli::CommandChange::new("retention run", "runRetention");
+    let report =
+        api::services::retention::run_retention(&app.db, change.change(), chrono::Utc::now())
+            .await
+            .unwrap();
     assert_eq!(
         (report.observations(), report.batches(), report.incidents()),
         (1, 1, 0)

@@ -81,7 +81,7 @@ async fn a_source_runs_only_while_its_dpia_is_validated(backend: Backend) {
     let err = ensure_source_may_ingest(&app.db, &project)
         .await
         .expect_err("draft DPIA");
-    assert_eq!(err.code(), "POLICY_VIOLATION");
+    assert_eq!(err.code(), api::error::ErrorCode::PolicyViolation);
     assert!(err.to_string().contains("presence-quartiers"), "{err}");
     ensure_source_may_ingest(&app.db, &source(&app, "presence-operateurs").await)
         .await

@@ -1,9 +1,36 @@
-//! The `api` command line: `serve` (the default), `migrate`, `seed`, `schema`.
+//! The `api` command line: `serve` (the default) and the administration commands,
+//! one file each. Every command opens the platform the same way ([`platform`]) and
+//! fails with a typed [`CliError`] whose exit status says what went wrong.
+
+mod audit;
+mod bench;
+mod error;
+mod import;
+mod model;
+mod platform;
+mod progress;
+mod retention;
+mod seed;
+mod serve;
+mod token;
+mod user;
+
+pub use audit::AuditCommand;
+pub use bench::BenchCommand;
+pub use error::CliError;
+pub use import::ImportCommand;
+pub use model::ModelCommand;
+pub use platform::{CommandChange, Platform};
+pub use retention::RetentionCommand;
+pub use serve::ServeArgs;
+pub use token::TokenCommand;
+pub use user::UserCommand;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::graphql;
 use crate::settings::{DEFAULT_BIND, Limits, Settings};
 
 /// The public-space risk platform's server and administration commands.
@@ -85,97 +112,16 @@ pub enum Command {
     Token(TokenCommand),
     /// Train, backtest or describe the risk model.
     #[command(subcommand)]
-    Model(crate::cli_model::ModelCommand),
+    Model(ModelCommand),
     /// Import real weather or holiday calendars.
     #[command(subcommand)]
-    Import(crate::cli_model::ImportCommand),
+    Import(ImportCommand),
     /// Time the platform's heavy paths.
     #[command(subcommand)]
-    Bench(crate::cli_model::BenchCommand),
+    Bench(BenchCommand),
     /// Purge data past its retention period.
     #[command(subcommand)]
     Retention(RetentionCommand),
-}
-
-/// `api audit ...`
-#[derive(Debug, Subcommand)]
-pub enum AuditCommand {
-    /// Recompute the hash chain; exits non-zero and names the first broken entry.
-    Verify,
-}
-
-/// `api user ...`
-#[derive(Debug, Subcommand)]
-pub enum UserCommand {
-    /// Create an account; the password is read from standard input.
-    Add {
-        /// Work e-mail.
-        #[arg(long)]
-        email: String,
-        /// Role: admin, supervisor, analyst, partner or dpo.
-        #[arg(long)]
-        role: String,
-        /// Code of the organization the person works for.
-        #[arg(long)]
-        org: Option<String>,
-    },
-    /// List accounts.
-    List,
-}
-
-/// `api token ...`
-#[derive(Debug, Subcommand)]
-pub enum TokenCommand {
-    /// Issue a scoped token for an organization; prints the secret once.
-    Issue {
-        /// Code of the organization the token acts for.
-        #[arg(long)]
-        org: String,
-        /// Scopes, comma-separated (e.g. `ingest:rtm-frequentation,read:agenda`).
-        #[arg(long, value_delimiter = ',', required = true)]
-        scopes: Vec<String>,
-        /// Allowed purposes, comma-separated (e.g. `ingestion,statistics`).
-        #[arg(long, value_delimiter = ',')]
-        purposes: Vec<String>,
-        /// Validity in days.
-        #[arg(long, default_value_t = 90)]
-        days: i64,
-        /// A name for people.
-        #[arg(long)]
-        label: Option<String>,
-    },
-    /// List tokens.
-    List,
-    /// Revoke a token by id; effective on the very next request.
-    Revoke {
-        /// The token's id.
-        id: i64,
-    },
-}
-
-/// `api retention ...`
-#[derive(Debug, Subcommand)]
-pub enum RetentionCommand {
-    /// Purge now every source's data past its processing activity's retention period
-    /// (what the server's daily task does) and print what went.
-    Run,
-}
-
-/// Options of `serve`.
-#[derive(Debug, Args, Default)]
-pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "BIND_ADDR", default_value = DEFAULT_BIND)]
-    pub bind: String,
-    /// Seed demo data: defaults to on in development, off in production.
-    #[arg(long, env = "SEED_DEMO")]
-    pub seed_demo: Option<bool>,
-    /// Allow schema introspection: defaults to on in development, off in production.
-    #[arg(long, env = "GRAPHQL_INTROSPECTION")]
-    pub introspection: Option<bool>,
-    /// Maximum page size of connections.
-    #[arg(long, env = "MAX_PAGE_SIZE", default_value_t = 100)]
-    pub max_page_size: usize,
 }
 
 impl Cli {
@@ -219,5 +165,35 @@ impl Cli {
     pub fn log_json(&self) -> bool {
         self.global.log_json
             || std::env::var("LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"))
+    }
+
+    /// Runs the chosen command.
+    pub async fn run(self) -> Result<(), CliError> {
+        let settings = self.settings();
+        let Some(command) = self.command else {
+            return serve::run(&settings).await;
+        };
+        match command {
+            Command::Serve(_) => serve::run(&settings).await,
+            Command::Schema => {
+                print!("{}", graphql::sdl());
+                Ok(())
+            }
+            Command::Bench(command) => bench::run(&settings, command).await,
+            command => {
+                let platform = Platform::open(&settings).await?;
+                match command {
+                    Command::Migrate => seed::migrate(&platform).await,
+                    Command::Seed => seed::run(&platform).await,
+                    Command::User(command) => user::run(&platform, command).await,
+                    Command::Audit(command) => audit::run(&platform, command).await,
+                    Command::Token(command) => token::run(&platform, command).await,
+                    Command::Model(command) => model::run(&platform, command).await,
+                    Command::Import(command) => import::run(&platform, command).await,
+                    Command::Retention(command) => retention::run(&platform, command).await,
+                    Command::Serve(_) | Command::Schema | Command::Bench(_) => Ok(()),
+                }
+            }
+        }
     }
 }

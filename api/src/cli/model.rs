@@ -1,0 +1,142 @@
+//! `api model train|backtest|card`: training, backtesting and describing the risk
+//! model, and the history part of `api seed`. Long steps draw progress bars; results
+//! are printed as tables people can read.
+
+use clap::Subcommand;
+use sea_orm::DatabaseConnection;
+
+use super::CliError;
+use super::platform::Platform;
+use super::progress::Bar;
+use crate::seed::history::HOLDOUT_YEARS;
+use crate::services::scoring::models;
+use crate::services::scoring::{self as service, RESCORE_WINDOW_DAYS};
+use crate::{seed, time};
+
+/// `api model ...`
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Train on the stored history, backtest on its last years, publish the model and re-score the coming 30 days.
+    Train {
+        /// Calendar years held out by the backtest (0: no backtest).
+        #[arg(long, default_value_t = HOLDOUT_YEARS)]
+        holdout_years: u32,
+    },
+    /// Backtest on the stored history without publishing anything.
+    Backtest {
+        /// Calendar years held out.
+        #[arg(long, default_value_t = HOLDOUT_YEARS)]
+        holdout_years: u32,
+    },
+    /// Print the current model's card.
+    Card,
+}
+
+pub fn print_training(training: &models::Training) {
+    let model = &training.published.model;
+    println!(
+        "published {} (trained on {} events, {} to {})",
+        model.version,
+        model.training_window.events,
+        model.training_window.first,
+        model.training_window.last
+    );
+    println!("field         family              theta  dispersion  iterations");
+    for field in &model.fields {
+        println!(
+            "{:<12}  {:<18}  {:>5}  {:>10.2}  {:>10}",
+            field.field.as_str(),
+            format!("{:?}", field.family),
+            field.theta.map_or("-".to_owned(), |t| format!("{t:.2}")),
+            field.pearson_dispersion,
+            field.iterations
+        );
+    }
+    if let Some(report) = &training.backtest {
+        print_backtest(report);
+    }
+}
+
+pub fn print_backtest(report: &scoring::backtest::BacktestReport) {
+    println!("\nbacktest");
+    print!("{}", report.table());
+    let failures = report.floor_failures(&scoring::backtest::PUBLICATION_FLOORS);
+    if failures.is_empty() {
+        println!("all publication floors met");
+    } else {
+        println!("floors missed: {}", failures.join("; "));
+    }
+}
+
+/// The history part of `api seed`: ten years up to yesterday (once), a first model
+/// if none exists, and the coming 30 days scored.
+pub async fn seed_history(conn: &DatabaseConnection) -> Result<(), CliError> {
+    let today = time::paris_today(chrono::Utc::now());
+    let (report, training) = {
+        let bar = Bar::new();
+        let report = seed::history::run(conn, today, &bar).await?;
+        let training = seed::history::train_if_missing(conn, &bar).await?;
+        (report, training)
+    };
+    if report.already_there {
+        println!("history already seeded");
+    } else {
+        println!("seeded {} past events with their incidents", report.events);
+    }
+    if let Some(training) = &training {
+        print_training(training);
+    }
+    let pass = service::rescore_window(conn, today, RESCORE_WINDOW_DAYS, false).await?;
+    println!(
+        "scored the coming {RESCORE_WINDOW_DAYS} days: {} new assessments",
+        pass.assessed
+    );
+    Ok(())
+}
+
+/// Runs `api model ...`.
+pub async fn run(platform: &Platform, command: ModelCommand) -> Result<(), CliError> {
+    let conn = &platform.db;
+    match command {
+        ModelCommand::Train { holdout_years } => {
+            let training = {
+                let bar = Bar::new();
+                models::train_and_publish(conn, holdout_years, "api model train", &bar).await?
+            };
+            print_training(&training);
+            let pass = service::rescore_window(
+                conn,
+                time::paris_today(chrono::Utc::now()),
+                RESCORE_WINDOW_DAYS,
+                false,
+            )
+            .await?;
+            println!(
+                "re-scored the coming {RESCORE_WINDOW_DAYS} days: {} events, {} new assessments{}",
+                pass.events,
+                pass.assessed,
+                if pass.skipped {
+                    " (scoring paused)"
+                } else {
+                    ""
+                }
+            );
+        }
+        ModelCommand::Backtest { holdout_years } => {
+            let report = {
+                let bar = Bar::new();
+                models::backtest(conn, holdout_years, &bar).await?
+            };
+            print_backtest(&report);
+        }
+        ModelCommand::Card => match service::current_model(conn).await? {
+            Some(published) => print!("{}", scoring::model_card(&published.model).to_text()),
+            None => {
+                return Err(CliError::Usage(
+                    "no model yet: run `api seed` then `api model train`".to_owned(),
+                ));
+            }
+        },
+    }
+    Ok(())
+}

@@ -1,0 +1,38 @@
+//! `api serve` (the default): runs the server until it is asked to stop.
+
+use clap::Args;
+
+use super::CliError;
+use crate::settings::{DEFAULT_BIND, Settings};
+use crate::startup::Application;
+
+/// Options of `serve`.
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "BIND_ADDR", default_value = DEFAULT_BIND)]
+    pub bind: String,
+    /// Seed demo data: defaults to on in development, off in production.
+    #[arg(long, env = "SEED_DEMO")]
+    pub seed_demo: Option<bool>,
+    /// Allow schema introspection: defaults to on in development, off in production.
+    #[arg(long, env = "GRAPHQL_INTROSPECTION")]
+    pub introspection: Option<bool>,
+    /// Maximum page size of connections.
+    #[arg(long, env = "MAX_PAGE_SIZE", default_value_t = 100)]
+    pub max_page_size: usize,
+}
+
+/// Builds the server and serves until stopped.
+pub async fn run(settings: &Settings) -> Result<(), CliError> {
+    let app = Application::build(settings.clone()).await?;
+    let url = format!(
+        "http://{}/graphql",
+        settings.bind.replace(":0", &format!(":{}", app.port()))
+    );
+    tracing::info!(%url, "serving GraphQL");
+    println!("Serving the platform on {url}");
+    app.run_until_stopped()
+        .await
+        .map_err(|e| CliError::Startup(e.into()))
+}
