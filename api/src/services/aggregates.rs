@@ -188,6 +188,7 @@ pub async fn incident_stats(
     viewer: &Viewer,
     field: IncidentField,
     query: &WindowQuery,
+    note_purpose: PurposeNote<'_>,
 ) -> Result<AggregateAnswer, PrivacyError> {
     // The window's own checks come first, as for any malformed argument; the
     // answer then depends on who asks for which field.
@@ -200,7 +201,7 @@ pub async fn incident_stats(
         Some(&resource),
     )
     .map_err(PrivacyError::Denied)?;
-    record_purpose(grant.purpose);
+    note_purpose(grant.purpose);
     let tree = ZoneTree::load(db).await?;
     let (asked, zones) = answer_zones(&tree, query.zone_id, ZoneLevel::Arrondissement)?;
     let window = checked_window(query, zones.len())?;
@@ -382,16 +383,9 @@ async fn zone_parents(db: &DatabaseConnection) -> Result<HashMap<String, String>
         .collect())
 }
 
-/// Makes the purpose the permission matrix granted (declared, or implied when only
-/// one is possible) the purpose of the operation's audit entry.
-pub fn record_purpose(purpose: Option<Purpose>) {
-    let (Some(purpose), Some(scope)) = (purpose, crate::services::audit::scope::current()) else {
-        return;
-    };
-    if let Ok(mut info) = scope.info.lock() {
-        info.purpose = Some(purpose.as_str().to_owned());
-    }
-}
+/// Where a service reports the purpose its grant settled (declared, or implied
+/// when only one is possible), so that the audit entry carries the purpose used.
+pub type PurposeNote<'a> = &'a (dyn Fn(Option<Purpose>) + Send + Sync);
 
 fn aggregate_field(field: IncidentField) -> AggregateField {
     match field {

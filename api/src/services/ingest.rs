@@ -136,13 +136,14 @@ pub async fn ingest(
     db: &DatabaseConnection,
     viewer: &Viewer,
     input: BatchInput,
+    note_purpose: crate::services::aggregates::PurposeNote<'_>,
 ) -> Result<IngestOutcome, PrivacyError> {
     check_shape(&input)?;
     let fingerprint = fingerprint(&input.observations)?;
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match try_ingest(db, viewer, &input, &fingerprint).await {
+        match try_ingest(db, viewer, &input, &fingerprint, note_purpose).await {
             Err(Attempt::Collided(err)) if attempt < ATTEMPTS => {
                 // The attempt's audit entry went with its rolled-back transaction.
                 crate::services::audit::scope::rolled_back();
@@ -177,6 +178,7 @@ async fn try_ingest(
     viewer: &Viewer,
     input: &BatchInput,
     fingerprint: &str,
+    note_purpose: crate::services::aggregates::PurposeNote<'_>,
 ) -> Result<IngestOutcome, Attempt> {
     let txn = db.begin().await?;
     let source = find_source(&txn, &input.source).await?;
@@ -193,7 +195,7 @@ async fn try_ingest(
         Some(&resource),
     )
     .map_err(PrivacyError::Denied)?;
-    crate::services::aggregates::record_purpose(grant.purpose);
+    note_purpose(grant.purpose);
 
     if let Some(known) = ingestion_batch::Entity::find()
         .filter(ingestion_batch::Column::SourceId.eq(source.id))

@@ -194,22 +194,28 @@ async fn finding_4_a_partner_organisations_supervisor_gets_no_raw_city_data(back
         store_incident(&app, "csu-journal", "13201", IncidentField::Security, at).await;
     }
     // An account whose role contradicts its organization, as the CLI could create.
-    let auth = api::auth::service::AuthState {
-        keys: api::auth::keys::KeySet::load(&app.settings).unwrap(),
-        passwords: api::auth::passwords::PasswordService::new(&app.settings.auth).unwrap(),
-        settings: app.settings.auth.clone(),
-    };
+    let auth = api::auth::service::AuthState::from_settings(&app.settings).unwrap();
+    let change = api::cli::CommandChange::new("user add", "createUser");
     let password = "rtm-supervisor-password-2026";
-    api::auth::service::create_user(
-        &app.db,
-        &auth,
-        "chef@rtm.example",
-        policies::roles::Role::Supervisor,
-        Some(org_id(&app, "rtm").await),
-        password.to_owned(),
-    )
-    .await
-    .unwrap();
+    let new = api::auth::service::NewUser {
+        email: "chef@rtm.example".to_owned(),
+        role: policies::roles::Role::Supervisor,
+        organization_id: Some(org_id(&app, "rtm").await),
+        password: password.to_owned(),
+    };
+    if api::auth::service::create_user(&app.db, &auth, change.change(), new)
+        .await
+        .is_err()
+    {
+        // Refused at creation (the register check): then no such account reads anything.
+        let stored = entity::user::Entity::find()
+            .filter(entity::user::Column::Email.eq("chef@rtm.example"))
+            .one(&app.db)
+            .await
+            .unwrap();
+        assert!(stored.is_none(), "a refused account is not stored");
+        return;
+    }
     let login = app.login("chef@rtm.example", password).await;
     let rtm_supervisor = login["data"]["login"]["accessToken"]
         .as_str()
