@@ -139,6 +139,14 @@ pub enum Violation {
     },
     /// A text or label looks like personal data.
     PersonalData(Vec<PiiKind>),
+    /// The metric already has cells of another bucket length: a data set has one
+    /// base grid, or a 60-minute cell and its 15-minute cells would add up twice.
+    BucketLengthChanged {
+        /// The record's bucket length, minutes.
+        minutes: i64,
+        /// The length the metric has.
+        established: i64,
+    },
 }
 
 impl Violation {
@@ -153,6 +161,7 @@ impl Violation {
             Self::InvalidValue => "INVALID_VALUE",
             Self::KAnonymity { .. } => "K_ANONYMITY",
             Self::PersonalData(_) => "PERSONAL_DATA",
+            Self::BucketLengthChanged { .. } => "BUCKET_LENGTH_CHANGED",
         }
     }
 }
@@ -160,7 +169,20 @@ impl Violation {
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::UnknownField(field) => write!(f, "field `{field}` is not in the source's schema"),
+            Self::UnknownField(field) => {
+                write!(
+                    f,
+                    "field {} is not in the source's schema",
+                    pii::echo(field)
+                )
+            }
+            Self::BucketLengthChanged {
+                minutes,
+                established,
+            } => write!(
+                f,
+                "a {minutes} min bucket for a metric sent in {established} min buckets: one bucket length per source and metric"
+            ),
             Self::ZoneTooFine { level, min } => {
                 write!(
                     f,
@@ -280,6 +302,31 @@ fn check_bucket(rules: &SourceRules, observation: &Observation) -> Result<(), Vi
             minutes,
             start: observation.bucket_start,
         });
+    }
+    Ok(())
+}
+
+/// Checks that each metric keeps one bucket length: the length already stored
+/// (`established`, by metric), else the batch's first record of that metric. The
+/// first record that differs refuses the batch.
+pub fn check_bucket_lengths(
+    batch: &[Observation],
+    established: &std::collections::HashMap<String, i64>,
+) -> Result<(), IngestionError> {
+    let mut lengths = established.clone();
+    for (index, observation) in batch.iter().enumerate() {
+        let length = *lengths
+            .entry(observation.metric.clone())
+            .or_insert(observation.bucket_minutes);
+        if length != observation.bucket_minutes {
+            return Err(IngestionError {
+                index,
+                violation: Violation::BucketLengthChanged {
+                    minutes: observation.bucket_minutes,
+                    established: length,
+                },
+            });
+        }
     }
     Ok(())
 }

@@ -153,6 +153,44 @@ const PERSONAL: &[(&str, PiiKind)] = &[
     ("Agent vacataire 1 92 12 13 055 123 09", PiiKind::Nir),
     ("NIR du salarié 2 90 05 2A 123 456 29", PiiKind::Nir),
     ("Carte vitale 2 85 03 2B 045 027 31 retrouvée", PiiKind::Nir),
+    // Outside the first corpus: spellings and kinds an attacker on the platform used.
+    ("Rappeler au 06/12/34/56/78 après 18h", PiiKind::Phone),
+    ("Témoin joignable au 06 123 456 78", PiiKind::Phone),
+    ("Numéro 061 234 5678 laissé au poste", PiiKind::Phone),
+    ("tel 0\u{200b}6\u{200b}12345678", PiiKind::Phone),
+    ("Contact ０６ １２ ３４ ５６ ７８", PiiKind::Phone),
+    ("Écrire à jean.dupont＠gmail.com", PiiKind::Email),
+    ("Contact : jean.dupont at gmail dot com", PiiKind::Email),
+    ("écrire à sophie [at] laposte [dot] net", PiiKind::Email),
+    ("Véhicule ab 123 cd garé sur le trottoir", PiiKind::Plate),
+    (
+        "Passeport n° 12AB34567 présenté au poste",
+        PiiKind::Passport,
+    ),
+    (
+        "CNI n° 880692310285 remise au propriétaire",
+        PiiKind::IdCard,
+    ),
+    (
+        "carte d'identité X4RTBPFW4 retrouvée sur la plage",
+        PiiKind::IdCard,
+    ),
+    ("Connexion au wifi depuis 192.168.1.24", PiiKind::IpAddress),
+    (
+        "Adresse IP 2001:db8::8a2e:370:7334 signalée",
+        PiiKind::IpAddress,
+    ),
+    ("Coordonnées GPS 43.2695, 5.3950", PiiKind::Coordinates),
+    ("Position de la victime 43°17'47.4\"N", PiiKind::Coordinates),
+    (
+        "Jean Dupont, né le 12/03/1985, pris en charge",
+        PiiKind::BirthDate,
+    ),
+    (
+        "M. Martin (03/11/1972) conduit aux urgences",
+        PiiKind::BirthDate,
+    ),
+    ("Date de naissance : 4 mai 1990", PiiKind::BirthDate),
 ];
 
 /// Ordinary operational texts: no personal data, many numbers.
@@ -197,7 +235,15 @@ const ORDINARY: &[&str] = &[
     "Entre 18h et 20h, 2 350 entrées comptées au portique 4",
     "Lot n° 12 B attribué au traiteur",
     "Bâtiment B, étage 3, salle 12",
-    "Coordonnées GPS 43.2695, 5.3950",
+    "Zone de 43,3 à 43,4 degrés de latitude nord",
+    "Fin de service à 03/07/2025 14 30, relève assurée",
+    "Version 10.2.1.4 du firmware, test de 21:15:00 à 22:00:00",
+    "Et 120 km de bouchons sur l'A7",
+    "Passage de 2 CRS et 120 km parcourus",
+    "Ticket 2025AB12345 du stade",
+    "Concert de M. Pokora le 14/07/2025 au Vélodrome",
+    "Carte identité visuelle du festival mise à jour",
+    "Interventions du 06 07 2025 14 30 à 16h",
     "Prix du ticket : 2,10 €, carte 10 trajets 15,00 €",
     "Le 1er mai, 8 000 manifestants selon la préfecture, 15 000 selon les organisateurs",
     "Pression sonore 102 dB(A) relevée à 23h40",

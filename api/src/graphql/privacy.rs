@@ -17,6 +17,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::DatabaseConnection;
 
 use crate::auth::Viewer;
+use crate::context::RequestContext;
 use crate::error::ApiError;
 use crate::graphql::events::PageInfo;
 use crate::graphql::extensions::Acting;
@@ -45,6 +46,18 @@ fn to_graphql(err: PrivacyError) -> async_graphql::Error {
         PrivacyError::Record { index, error } => error
             .to_graphql()
             .extend_with(|_, ext| ext.set("index", i64::try_from(index).unwrap_or(i64::MAX))),
+    }
+}
+
+/// Notes the purpose a service's grant settled on the request's context, under
+/// this root field, for its audit entry.
+fn purpose_note(ctx: &Context<'_>) -> impl Fn(Option<policies::roles::Purpose>) + Send + Sync {
+    let request = ctx.data_opt::<Arc<RequestContext>>().cloned();
+    let key = ctx.item.node.response_key().node.to_string();
+    move |purpose| {
+        if let Some(request) = &request {
+            request.note_purpose(&key, purpose);
+        }
     }
 }
 
@@ -125,7 +138,8 @@ impl PrivacyQuery {
         let db = ctx.data::<DatabaseConnection>()?;
         let viewer = ctx.data::<Viewer>()?;
         let query = window(&zone_id, from, to, bucket)?;
-        aggregates::incident_stats(db, viewer, incident_field(field), &query)
+        let note = purpose_note(ctx);
+        aggregates::incident_stats(db, viewer, incident_field(field), &query, &note)
             .await
             .map(AggregateRelease)
             .map_err(to_graphql)
@@ -159,7 +173,8 @@ impl PrivacyQuery {
             None => None,
         };
         let filter = filter.unwrap_or_default().into_service()?;
-        let page = incidents::list(db, &filter, page_size as u64, after).await?;
+        let viewer = ctx.data::<Viewer>()?;
+        let page = incidents::list(db, viewer, &filter, page_size as u64, after).await?;
         let events = page.events;
         let edges: Vec<IncidentEdge> = page
             .incidents
@@ -240,7 +255,8 @@ impl PrivacyMutation {
     ) -> Result<IngestObservationsPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
         let viewer = ctx.data::<Viewer>()?;
-        ingest::ingest(db, viewer, input.into())
+        let note = purpose_note(ctx);
+        ingest::ingest(db, viewer, input.into(), &note)
             .await
             .map(IngestObservationsPayload)
             .map_err(to_graphql)

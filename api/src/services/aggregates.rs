@@ -2,31 +2,38 @@
 //! sources' observations, and incident statistics from the city's incident records,
 //! both through `policies::release`.
 //!
-//! Each source is its own data set (its owner, its k, its base bucket): the owner
-//! sees its cells as they are, anyone else the disclosure-controlled answer, and the
-//! answers of several sources are added cell by cell. Adding is safe: every shown
-//! number is still a sum of published nodes of the sources' fixed trees, whose
-//! base cells are disjoint, so the release module's proof holds for the union.
+//! Each source is its own data set (its owner, its k, its one base bucket), whether
+//! or not it holds data in the window, so that which data sets answer never
+//! depends on the data. Who sees a data set as recorded is the owner's rule
+//! (`policies::ownership`): the owning organization, and for the city's records the
+//! city's supervision team; anyone else gets the disclosure-controlled answer, and
+//! the answers of several sources are added cell by cell. Adding is safe: every
+//! shown number is a sum of published nodes of the sources' tables, which share no
+//! atoms, so the release module's audit holds for the union.
 //!
-//! Zones are never summed from their descendants: a zone's cells are what was
-//! stored at that zone. Summing a site into its arrondissement would make two
-//! zones' trees overlap, and the overlap is what lets differences isolate a small
-//! group. The city is answered as its arrondissements, side by side, with totals.
+//! A zone's cells are what was stored at that zone, and a source that sends a site
+//! and the arrondissement around it has both released as one table (the zone
+//! hierarchy goes with the data set), so the rest of the arrondissement is
+//! protected too. The city is answered as its arrondissements, with totals.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
+use entity::enums::OrganizationKind;
 use entity::enums::{SourceKind, ZoneLevel};
 use entity::incident::{self, IncidentField};
+use entity::organization;
 use entity::{observation, source, zone};
 use policies::disclosure::SourceRules;
 use policies::grid::{BucketSize, instant, unix};
+use policies::ownership::{self, Access, Holder};
 use policies::permissions::{OrgId, ResourceRef, authorize};
 use policies::release::{
     AggregateQuery, BaseCell, Cell, Dataset, MAX_ANSWER_CELLS, Release, ReleaseError, release,
+    released_count,
 };
-use policies::roles::{AggregateField, Role};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use policies::roles::{AggregateField, Purpose};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::auth::Viewer;
 use crate::error::ApiError;
@@ -106,48 +113,68 @@ pub async fn presence(
     let rows = observation::Entity::find()
         .filter(observation::Column::SourceId.is_in(sources.iter().map(|s| s.id)))
         .filter(observation::Column::Metric.eq(PRESENCE_METRIC))
-        .filter(observation::Column::ZoneId.is_in(zones.iter().copied()))
+        .filter(observation::Column::ZoneId.is_in(related_zones(&tree, &zones)))
         .filter(observation::Column::BucketStart.gte(window.from))
         .filter(observation::Column::BucketStart.lt(window.to))
         .all(db)
         .await?;
     let settled_until = observations_settled_until(Utc::now());
-    // One data set per source and bucket length: each has a single base grid.
-    let mut sets: BTreeMap<(i64, i32), Vec<BaseCell>> = BTreeMap::new();
-    for row in rows {
-        sets.entry((row.source_id, row.bucket_minutes))
-            .or_default()
-            .push(BaseCell {
-                zone: row.zone_id.to_string(),
-                start: row.bucket_start,
-                // Presence values are counts of people; stored as numbers to share
-                // the table with measurements such as rain.
-                value: row.value.round() as i64,
-                contributors: row
-                    .contributors
-                    .and_then(|n| u32::try_from(n).ok())
-                    .unwrap_or(0),
-            });
+    let parents = zone_parents(db).await?;
+    // One data set per source, on its one base bucket (ingestion refuses a second
+    // length; rows of another length, from before that rule, are left out).
+    let mut datasets: BTreeMap<i64, Dataset> = sources
+        .iter()
+        .map(|source| {
+            let set = Dataset {
+                owner: OrgId(source.organization_id),
+                k: rules_of(source).k,
+                base: rules_of(source).min_bucket,
+                settled_until: Some(settled_until),
+                zone_parents: parents.clone(),
+                coverage: Some(HashSet::new()),
+                cells: Vec::new(),
+            };
+            (source.id, set)
+        })
+        .collect();
+    for (source_id, zone_id) in covered_zones(db, sources.iter().map(|s| s.id)).await? {
+        if let Some(coverage) = datasets
+            .get_mut(&source_id)
+            .and_then(|s| s.coverage.as_mut())
+        {
+            coverage.insert(zone_id.to_string());
+        }
     }
-    let by_id: HashMap<i64, &source::Model> = sources.iter().map(|s| (s.id, s)).collect();
-    let mut datasets = Vec::new();
-    for ((source_id, minutes), cells) in sets {
-        let (Some(source), Some(base)) = (
-            by_id.get(&source_id),
-            BucketSize::from_minutes(i64::from(minutes)),
-        ) else {
+    for row in rows {
+        let Some(set) = datasets.get_mut(&row.source_id) else {
             continue;
         };
-        datasets.push(Dataset {
-            owner: OrgId(source.organization_id),
-            k: rules_of(source).k,
-            base,
-            settled_until: Some(settled_until),
-            cells,
+        if i64::from(row.bucket_minutes) != set.base.minutes() {
+            tracing::warn!(
+                source = row.source_id,
+                minutes = row.bucket_minutes,
+                "observation off its source's bucket length left out"
+            );
+            continue;
+        }
+        set.cells.push(BaseCell {
+            zone: row.zone_id.to_string(),
+            start: row.bucket_start,
+            value: released_count(row.value),
+            contributors: row
+                .contributors
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0),
         });
     }
-    let viewer_org = release_viewer(viewer);
-    let release = release_all(&datasets, |_| viewer_org, &window, zones)?;
+    let datasets: Vec<Dataset> = datasets.into_values().collect();
+    let holders = holders(db).await?;
+    let release = release_all(
+        &datasets,
+        |set| viewer_of(viewer, &holders, set),
+        &window,
+        zones,
+    )?;
     Ok(AggregateAnswer {
         zone: asked,
         release,
@@ -161,18 +188,20 @@ pub async fn incident_stats(
     viewer: &Viewer,
     field: IncidentField,
     query: &WindowQuery,
+    note_purpose: PurposeNote<'_>,
 ) -> Result<AggregateAnswer, PrivacyError> {
     // The window's own checks come first, as for any malformed argument; the
     // answer then depends on who asks for which field.
     check_span(query)?;
     let resource = ResourceRef::Field(aggregate_field(field));
-    authorize(
+    let grant = authorize(
         &viewer.subject,
         "incidentStats",
         viewer.purpose,
         Some(&resource),
     )
     .map_err(PrivacyError::Denied)?;
+    note_purpose(grant.purpose);
     let tree = ZoneTree::load(db).await?;
     let (asked, zones) = answer_zones(&tree, query.zone_id, ZoneLevel::Arrondissement)?;
     let window = checked_window(query, zones.len())?;
@@ -192,23 +221,25 @@ pub async fn incident_stats(
             *counts.entry((row.source_id, area, start)).or_default() += 1;
         }
     }
-    let source_ids: HashSet<i64> = counts.keys().map(|(s, _, _)| *s).collect();
-    let sources: HashMap<i64, source::Model> = source::Entity::find()
-        .filter(source::Column::Id.is_in(source_ids))
+    // Every record source informing the field is a data set, with data in the
+    // window or not.
+    let sources: Vec<source::Model> = source::Entity::find()
+        .filter(source::Column::Granularity.eq(entity::enums::Granularity::Record))
         .all(db)
         .await?
         .into_iter()
-        .map(|s| (s.id, s))
+        .filter(|s| {
+            s.fields
+                .split(',')
+                .any(|f| f.trim() == crate::services::incidents::field_str(field))
+        })
         .collect();
     let settled_until = incidents_settled_until(Utc::now());
-    let mut datasets: BTreeMap<i64, Dataset> = BTreeMap::new();
-    for ((source_id, area, start), count) in counts {
-        let Some(source) = sources.get(&source_id) else {
-            continue;
-        };
-        datasets
-            .entry(source_id)
-            .or_insert_with(|| Dataset {
+    let parents = zone_parents(db).await?;
+    let mut datasets: BTreeMap<i64, Dataset> = sources
+        .iter()
+        .map(|source| {
+            let set = Dataset {
                 owner: OrgId(source.organization_id),
                 // Record sources take k = 1 at ingestion (k does not apply to
                 // records); a count of incidents is a count over people, so its
@@ -216,30 +247,36 @@ pub async fn incident_stats(
                 k: rules_of(source).k.max(SourceRules::DEFAULT_K),
                 base: BucketSize::Quarter,
                 settled_until: Some(settled_until),
+                zone_parents: parents.clone(),
+                coverage: Some(HashSet::new()),
                 cells: Vec::new(),
-            })
-            .cells
-            .push(BaseCell {
+            };
+            (source.id, set)
+        })
+        .collect();
+    for (source_id, zone_id) in incident_zones(db, field).await? {
+        if let Some(coverage) = datasets
+            .get_mut(&source_id)
+            .and_then(|s| s.coverage.as_mut())
+        {
+            coverage.insert(tree.area_of(zone_id).to_string());
+        }
+    }
+    for ((source_id, area, start), count) in counts {
+        if let Some(set) = datasets.get_mut(&source_id) {
+            set.cells.push(BaseCell {
                 zone: area.to_string(),
                 start: instant(start),
                 value: i64::from(count),
                 contributors: count,
             });
+        }
     }
     let datasets: Vec<Dataset> = datasets.into_values().collect();
-    // Supervisors read the records themselves (`incidents`): withholding their
-    // counts would protect nothing. Analysts always get the controlled answer.
-    let viewer_org = release_viewer(viewer);
-    let supervisor = viewer.role() == Some(Role::Supervisor);
+    let holders = holders(db).await?;
     let release = release_all(
         &datasets,
-        |set| {
-            if supervisor {
-                Some(set.owner)
-            } else {
-                viewer_org
-            }
-        },
+        |set| viewer_of(viewer, &holders, set),
         &window,
         zones,
     )?;
@@ -250,14 +287,105 @@ pub async fn incident_stats(
     })
 }
 
-/// The organization a release treats as the viewer's: analysts see aggregates
-/// "above thresholds" only (DESIGN §5), even of their own organization's sources.
-fn release_viewer(viewer: &Viewer) -> Option<OrgId> {
-    match viewer.role() {
-        Some(Role::Analyst) => None,
-        _ => viewer.org(),
+/// The organizations as the register describes them: a city service or a partner.
+pub async fn holders<C: sea_orm::ConnectionTrait>(
+    db: &C,
+) -> Result<HashMap<i64, Holder>, sea_orm::DbErr> {
+    Ok(organization::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| {
+            let holder = match o.kind {
+                OrganizationKind::Municipal => Holder::Municipal(OrgId(o.id)),
+                OrganizationKind::Partner => Holder::Partner(OrgId(o.id)),
+            };
+            (o.id, holder)
+        })
+        .collect())
+}
+
+/// The organization a release treats as the viewer of `set`: its owner when the
+/// ownership rule grants raw access, nobody otherwise (controlled).
+fn viewer_of(viewer: &Viewer, holders: &HashMap<i64, Holder>, set: &Dataset) -> Option<OrgId> {
+    let mine = viewer
+        .organization_id
+        .and_then(|id| holders.get(&id).copied());
+    let owner = holders
+        .get(&set.owner.0)
+        .copied()
+        .unwrap_or(Holder::Partner(set.owner));
+    match ownership::access(viewer.role(), mine, owner) {
+        Access::Raw => Some(set.owner),
+        Access::Controlled => None,
     }
 }
+
+/// The zones whose cells may share a table with `zones`: every zone of their
+/// arrondissements (sites and quartiers inside) and the zones above them. A table
+/// is decided on all of its zones whatever the query asks, so the answer for a
+/// site and for its arrondissement come from the same decision.
+fn related_zones(tree: &ZoneTree, zones: &[i64]) -> HashSet<i64> {
+    let mut related = HashSet::new();
+    for &zone in zones {
+        related.extend(tree.with_descendants(tree.area_of(zone)));
+        // The hierarchy is four levels deep; the bound guards against a cycle.
+        let mut current = Some(zone);
+        for _ in 0..16 {
+            let Some(id) = current else { break };
+            related.insert(id);
+            current = tree.get(id).and_then(|z| z.parent_id);
+        }
+    }
+    related
+}
+
+/// The zones each presence source ever sent a cell for (its coverage).
+async fn covered_zones(
+    db: &DatabaseConnection,
+    sources: impl Iterator<Item = i64>,
+) -> Result<Vec<(i64, i64)>, PrivacyError> {
+    Ok(observation::Entity::find()
+        .select_only()
+        .column(observation::Column::SourceId)
+        .column(observation::Column::ZoneId)
+        .distinct()
+        .filter(observation::Column::SourceId.is_in(sources))
+        .filter(observation::Column::Metric.eq(PRESENCE_METRIC))
+        .into_tuple::<(i64, i64)>()
+        .all(db)
+        .await?)
+}
+
+/// The zones where each record source ever recorded an incident of `field`.
+async fn incident_zones(
+    db: &DatabaseConnection,
+    field: IncidentField,
+) -> Result<Vec<(i64, i64)>, PrivacyError> {
+    Ok(incident::Entity::find()
+        .select_only()
+        .column(incident::Column::SourceId)
+        .column(incident::Column::ZoneId)
+        .distinct()
+        .filter(incident::Column::Field.eq(field))
+        .into_tuple::<(i64, i64)>()
+        .all(db)
+        .await?)
+}
+
+/// Each zone's parent, by id as text (the release module's zone names).
+async fn zone_parents(db: &DatabaseConnection) -> Result<HashMap<String, String>, PrivacyError> {
+    Ok(zone::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|z| z.parent_id.map(|p| (z.id.to_string(), p.to_string())))
+        .collect())
+}
+
+/// Where a service reports the purpose its grant settled (declared, or implied
+/// when only one is possible), so that the audit entry carries the purpose used.
+pub type PurposeNote<'a> = &'a (dyn Fn(Option<Purpose>) + Send + Sync);
 
 fn aggregate_field(field: IncidentField) -> AggregateField {
     match field {
@@ -355,11 +483,22 @@ fn release_all(
         k: SourceRules::DEFAULT_K,
         base: BucketSize::Quarter,
         settled_until: None,
+        zone_parents: HashMap::new(),
+        coverage: Some(HashSet::new()),
         cells: Vec::new(),
     };
     let mut merged = release(&empty, None, &query).map_err(release_error)?;
     merged.controlled = false;
     for set in datasets {
+        // A source that reports on none of the zones adds nothing (and its base
+        // bucket does not restrict the answer).
+        let reports = set
+            .coverage
+            .as_ref()
+            .is_none_or(|covered| query.zones.iter().any(|z| covered.contains(z)));
+        if !reports {
+            continue;
+        }
         let part = release(set, viewer_of(set), &query).map_err(release_error)?;
         merged.controlled |= part.controlled;
         for (cell, other) in merged.cells.iter_mut().zip(part.cells) {

@@ -15,6 +15,9 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use policies::ownership::{self, Holder};
+use policies::permissions::OrgId;
+
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::services::aggregates::incidents_settled_until;
@@ -264,9 +267,11 @@ pub struct IncidentPage {
     pub total: u64,
 }
 
-/// A page of incidents matching `filter`, after `after`, newest first.
+/// A page of incidents matching `filter`, after `after`, newest first: only the
+/// records of sources the viewer may read as recorded (`policies::ownership`).
 pub async fn list<C: ConnectionTrait>(
     db: &C,
+    viewer: &Viewer,
     filter: &IncidentFilter,
     first: u64,
     after: Option<Cursor>,
@@ -276,7 +281,25 @@ pub async fn list<C: ConnectionTrait>(
     {
         return Err(ApiError::bad_input("filter.to", "to must be after from"));
     }
-    let mut condition = Condition::all();
+    let holders = crate::services::aggregates::holders(db).await?;
+    let mine = viewer
+        .organization_id
+        .and_then(|id| holders.get(&id).copied());
+    let readable: Vec<i64> = source::Entity::find()
+        .filter(source::Column::Granularity.eq(Granularity::Record))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|s| {
+            let owner = holders
+                .get(&s.organization_id)
+                .copied()
+                .unwrap_or(Holder::Partner(OrgId(s.organization_id)));
+            ownership::may_read_records(viewer.role(), mine, owner)
+        })
+        .map(|s| s.id)
+        .collect();
+    let mut condition = Condition::all().add(incident::Column::SourceId.is_in(readable));
     if let Some(from) = filter.from {
         condition = condition.add(incident::Column::OccurredAt.gte(from));
     }

@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::Viewer;
 use crate::error::ApiError;
-use records::{check_not_received, check_records};
+use records::{check_not_received, check_records, established_lengths};
 
 mod records;
 
@@ -136,13 +136,14 @@ pub async fn ingest(
     db: &DatabaseConnection,
     viewer: &Viewer,
     input: BatchInput,
+    note_purpose: crate::services::aggregates::PurposeNote<'_>,
 ) -> Result<IngestOutcome, PrivacyError> {
     check_shape(&input)?;
     let fingerprint = fingerprint(&input.observations)?;
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match try_ingest(db, viewer, &input, &fingerprint).await {
+        match try_ingest(db, viewer, &input, &fingerprint, note_purpose).await {
             Err(Attempt::Collided(err)) if attempt < ATTEMPTS => {
                 // The attempt's audit entry went with its rolled-back transaction.
                 crate::services::audit::scope::rolled_back();
@@ -177,6 +178,7 @@ async fn try_ingest(
     viewer: &Viewer,
     input: &BatchInput,
     fingerprint: &str,
+    note_purpose: crate::services::aggregates::PurposeNote<'_>,
 ) -> Result<IngestOutcome, Attempt> {
     let txn = db.begin().await?;
     let source = find_source(&txn, &input.source).await?;
@@ -186,13 +188,14 @@ async fn try_ingest(
         })?,
         organization: OrgId(source.organization_id),
     };
-    authorize(
+    let grant = authorize(
         &viewer.subject,
         "ingestObservations",
         viewer.purpose,
         Some(&resource),
     )
     .map_err(PrivacyError::Denied)?;
+    note_purpose(grant.purpose);
 
     if let Some(known) = ingestion_batch::Entity::find()
         .filter(ingestion_batch::Column::SourceId.eq(source.id))
@@ -227,7 +230,8 @@ async fn try_ingest(
         .map(|z| (z.code.clone(), z))
         .collect();
     let now = Utc::now();
-    let rows = check_records(&source, &zones, &input.observations, now)?;
+    let established = established_lengths(&txn, &source).await?;
+    let rows = check_records(&source, &established, &zones, &input.observations, now)?;
     if let Err(refusal) = check_not_received(&txn, &source, &rows).await {
         // The cells may be those of the same batch, sent concurrently and committed
         // since the key was looked up: then this is a replay, not a conflict.
@@ -313,7 +317,8 @@ fn replay(known: ingestion_batch::Model, fingerprint: &str) -> Result<IngestOutc
     })
 }
 
-/// The key and the batch's size.
+/// The key and the batch's size. The key is stored and echoed in every receipt,
+/// so it must not hold personal data (an e-mail is not a batch name).
 fn check_shape(input: &BatchInput) -> Result<(), PrivacyError> {
     let key = input.idempotency_key.as_str();
     let key_ok =
@@ -323,6 +328,18 @@ fn check_shape(input: &BatchInput) -> Result<(), PrivacyError> {
             "input.idempotencyKey",
             format!("the idempotency key must be 1 to {MAX_KEY_LEN} printable ASCII characters without spaces"),
         )
+        .into());
+    }
+    let kinds = policies::pii::kinds_in(key);
+    if !kinds.is_empty() {
+        let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        return Err(ApiError::PolicyViolation {
+            rule: "PERSONAL_DATA".to_owned(),
+            message: format!(
+                "the idempotency key looks like personal data ({}): use a UUID or a batch name",
+                names.join(", ")
+            ),
+        }
         .into());
     }
     if input.observations.is_empty() || input.observations.len() > MAX_BATCH {

@@ -1,6 +1,11 @@
 //! Personal-data detection and redaction for free text (DESIGN §6): phone numbers
-//! (French and international), e-mail addresses, French licence plates, IBANs and
-//! French social security numbers (NIR).
+//! (French and international), e-mail addresses, French licence plates, IBANs,
+//! French social security numbers (NIR), passport and identity card numbers, IP
+//! addresses, GPS coordinates and dates of birth.
+//!
+//! Text is normalized first ([`normalize`]: Unicode NFKC, format characters
+//! removed, separators unified), so fullwidth or zero-width tricks do not hide a
+//! match; matches are mapped back to the original text for redaction.
 //!
 //! Each detector finds candidates with a pattern, then validates what a pattern cannot
 //! (checksums, country lengths, date fields, neighbouring characters) so that the
@@ -11,8 +16,13 @@
 //! an IBAN.
 
 mod bank;
+mod identity;
+mod location;
+mod normalize;
 mod phone;
 mod plate;
+
+pub use normalize::normalized;
 
 use std::fmt;
 use std::sync::LazyLock;
@@ -34,14 +44,29 @@ pub enum PiiKind {
     Phone,
     /// A French licence plate (SIV or old FNI).
     Plate,
+    /// A passport number.
+    Passport,
+    /// An identity card number.
+    IdCard,
+    /// An IP address (v4 or v6).
+    IpAddress,
+    /// A GPS position.
+    Coordinates,
+    /// A date of birth.
+    BirthDate,
 }
 
 impl PiiKind {
     /// Every kind, in detection priority order.
-    pub const ALL: [PiiKind; 5] = [
+    pub const ALL: [PiiKind; 10] = [
         PiiKind::Email,
         PiiKind::Iban,
         PiiKind::Nir,
+        PiiKind::IdCard,
+        PiiKind::Passport,
+        PiiKind::IpAddress,
+        PiiKind::Coordinates,
+        PiiKind::BirthDate,
         PiiKind::Phone,
         PiiKind::Plate,
     ];
@@ -54,6 +79,11 @@ impl PiiKind {
             PiiKind::Nir => "nir",
             PiiKind::Phone => "phone",
             PiiKind::Plate => "plate",
+            PiiKind::Passport => "passport",
+            PiiKind::IdCard => "id_card",
+            PiiKind::IpAddress => "ip_address",
+            PiiKind::Coordinates => "coordinates",
+            PiiKind::BirthDate => "birth_date",
         }
     }
 
@@ -65,6 +95,11 @@ impl PiiKind {
             PiiKind::Nir => "[NIR]",
             PiiKind::Phone => "[PHONE]",
             PiiKind::Plate => "[PLATE]",
+            PiiKind::Passport => "[PASSPORT]",
+            PiiKind::IdCard => "[ID_CARD]",
+            PiiKind::IpAddress => "[IP]",
+            PiiKind::Coordinates => "[GPS]",
+            PiiKind::BirthDate => "[BIRTH_DATE]",
         }
     }
 
@@ -75,6 +110,11 @@ impl PiiKind {
             PiiKind::Nir => bank::find_nirs(text),
             PiiKind::Phone => phone::find_phones(text),
             PiiKind::Plate => plate::find_plates(text),
+            PiiKind::Passport => identity::find_passports(text),
+            PiiKind::IdCard => identity::find_id_cards(text),
+            PiiKind::IpAddress => location::find_ips(text),
+            PiiKind::Coordinates => location::find_coordinates(text),
+            PiiKind::BirthDate => identity::find_birth_dates(text),
         }
     }
 }
@@ -107,11 +147,13 @@ pub struct Redacted {
     pub kinds: Vec<PiiKind>,
 }
 
-/// Every piece of personal data in `text`, in text order, without overlaps.
+/// Every piece of personal data in `text`, in text order, without overlaps; the
+/// spans are byte offsets in `text` itself (detection reads its normalized form).
 pub fn detect(text: &str) -> Vec<PiiMatch> {
+    let normalized = normalize::normalize(text);
     let mut found: Vec<PiiMatch> = Vec::new();
     for kind in PiiKind::ALL {
-        for (start, end) in kind.find(text) {
+        for (start, end) in kind.find(&normalized.text) {
             let overlaps = found.iter().any(|m| start < m.end && m.start < end);
             if !overlaps {
                 found.push(PiiMatch { kind, start, end });
@@ -119,6 +161,9 @@ pub fn detect(text: &str) -> Vec<PiiMatch> {
         }
     }
     found.sort_by_key(|m| m.start);
+    for m in &mut found {
+        (m.start, m.end) = normalized.original(m.start, m.end);
+    }
     found
 }
 
@@ -130,6 +175,24 @@ pub fn contains_personal_data(text: &str) -> bool {
 /// The distinct kinds of personal data in `text`, in priority order.
 pub fn kinds_in(text: &str) -> Vec<PiiKind> {
     distinct_kinds(&detect(text))
+}
+
+/// Longest client string echoed back in a message.
+pub const MAX_ECHO: usize = 64;
+
+/// A client string as it may be echoed in an error or written to a log: quoted
+/// when short, made of code characters (letters, digits, `-`, `_`, `.`, `:`) and
+/// free of personal data; otherwise only its length, so a message never carries
+/// what the detectors would have refused to store.
+pub fn echo(text: &str) -> String {
+    let codelike = text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+    if !text.is_empty() && text.len() <= MAX_ECHO && codelike && !contains_personal_data(text) {
+        format!("\"{text}\"")
+    } else {
+        format!("(withheld, {} characters)", text.chars().count())
+    }
 }
 
 /// Replaces every piece of personal data with its placeholder.
@@ -207,10 +270,27 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// An address spelled out to dodge filters: `jean at gmail dot com`, `jean [at]
+/// gmail [dot] fr`, `jean arobase orange point fr`. Only with a common top-level
+/// domain, since "at" and "dot" are ordinary English words.
+static SPELLED_EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)[a-z0-9][a-z0-9._%+\-]*\s*(?:\s(?:at|arobase)\s|[(\[{]\s*(?:at|arobase)\s*[)\]}])\s*[a-z0-9][a-z0-9\-]*(?:\s*(?:\.|\s(?:dot|point)\s|[(\[{]\s*(?:dot|point)\s*[)\]}])\s*[a-z0-9\-]+)*?\s*(?:\.|\s(?:dot|point)\s|[(\[{]\s*(?:dot|point)\s*[)\]}])\s*(?:com|fr|net|org|eu|io|info|biz|de|uk|be|es|it|ch|ma|dz|tn|co|me)\b",
+    )
+});
+
 fn find_emails(text: &str) -> Vec<(usize, usize)> {
-    scan(&EMAIL, text, |text, start, end| {
+    let mut found = scan(&EMAIL, text, |text, start, end| {
         stands_alone(text, start, end).then_some(end)
-    })
+    });
+    for (start, end) in scan(&SPELLED_EMAIL, text, |text, start, end| {
+        stands_alone(text, start, end).then_some(end)
+    }) {
+        if !found.iter().any(|&(s, e)| start < e && s < end) {
+            found.push((start, end));
+        }
+    }
+    found
 }
 
 #[cfg(test)]
@@ -256,6 +336,16 @@ mod tests {
         let found = detect("virement FR76 3000 6000 0112 3456 7890 189 reçu");
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].kind, PiiKind::Iban);
+    }
+
+    #[test]
+    fn only_short_code_like_strings_without_personal_data_are_echoed() {
+        assert_eq!(echo("13208"), "\"13208\"");
+        assert_eq!(echo("transit_load"), "\"transit_load\"");
+        assert_eq!(echo("jean.dupont@gmail.com"), "(withheld, 21 characters)");
+        assert_eq!(echo("appeler le 0612345678"), "(withheld, 21 characters)");
+        assert_eq!(echo("0612345678"), "(withheld, 10 characters)");
+        assert!(echo(&"a".repeat(65)).starts_with("(withheld"));
     }
 
     #[test]

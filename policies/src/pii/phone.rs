@@ -15,8 +15,23 @@ use regex::Regex;
 use super::{compile, scan, stands_alone};
 
 static FRENCH: LazyLock<Regex> = LazyLock::new(|| {
-    compile(r"(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?[1-9]|0[1-9])(?:[ \t\u{a0}\u{202f}.\-]?\d{2}){4}")
+    compile(r"(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?[1-9]|0[1-9])(?:[ \t\u{a0}\u{202f}.\-/]?\d{2}){4}")
 });
+
+/// A French number grouped any other way (`06 123 456 78`, `0 6 1 2 3 4 5 6 7 8`,
+/// `061 234 5678`): ten digits with single spaces or hyphens anywhere.
+static FRENCH_IRREGULAR: LazyLock<Regex> = LazyLock::new(|| compile(r"0[1-9](?:[ \-]?\d){8}"));
+
+/// Whether an irregularly grouped candidate is a phone number rather than a date
+/// followed by a time (`06 07 2025 14`): a four-digit group that reads as a year
+/// after a day or a month is a date.
+fn irregular_phone(candidate: &str) -> bool {
+    let groups: Vec<&str> = candidate.split([' ', '-']).collect();
+    let dated = groups.windows(2).any(|w| {
+        w[0].len() <= 2 && w[1].len() == 4 && (w[1].starts_with("19") || w[1].starts_with("20"))
+    });
+    !dated
+}
 
 static INTERNATIONAL: LazyLock<Regex> = LazyLock::new(|| {
     compile(
@@ -71,9 +86,20 @@ pub(super) fn find_phones(text: &str) -> Vec<(usize, usize)> {
     // that belongs to the Italian number. French numbers (+33) are left to the
     // stricter French pattern.
     let mut found = scan(&INTERNATIONAL, text, accept_international);
-    let french = scan(&FRENCH, text, |text, start, end| {
-        stands_alone(text, start, end).then_some(end)
+    let mut french = scan(&FRENCH, text, |text, start, end| {
+        // Slashes and dots only in the usual pairs: `06/12/34/56/78`, not a date.
+        let pairs = !text[start..end].contains(['/', '.'])
+            || text[start..end].split(['/', '.']).count() == 5;
+        let dated = !irregular_phone(&text[start..end]);
+        (stands_alone(text, start, end) && pairs && !dated).then_some(end)
     });
+    for (start, end) in scan(&FRENCH_IRREGULAR, text, |text, start, end| {
+        (stands_alone(text, start, end) && irregular_phone(&text[start..end])).then_some(end)
+    }) {
+        if !french.iter().any(|&(s, e)| start < e && s < end) {
+            french.push((start, end));
+        }
+    }
     for (start, end) in french {
         if !found.iter().any(|&(s, e)| start < e && s < end) {
             found.push((start, end));

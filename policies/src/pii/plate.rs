@@ -27,6 +27,15 @@ const FNI_STOPLIST: &[&str] = &[
     "ER", "EME", "E", "N", "NO", "ST", "STE", "CH", "A", "B",
 ];
 
+/// Short French words that may stand before a number in prose.
+const LOWER_WORDS: &[&str] = &[
+    "et", "le", "la", "de", "en", "ce", "se", "sa", "ma", "ta", "ne", "te", "me", "pa", "va",
+];
+/// Units that may follow a number in prose.
+const LOWER_UNITS: &[&str] = &[
+    "km", "kg", "cm", "mm", "mn", "ml", "hl", "ha", "kw", "db", "gr",
+];
+
 pub(super) fn find_plates(text: &str) -> Vec<(usize, usize)> {
     let mut found = scan_with(&SIV, text, valid_siv);
     for (start, end) in scan_with(&FNI, text, valid_fni) {
@@ -50,16 +59,26 @@ fn scan_with(
     })
 }
 
-/// SIV: letters outside I/O/U, no SS group, consistent separators; lowercase only in
-/// the fully dashed spelling, where nothing else in French prose looks like it.
+/// SIV: letters outside I/O/U, no SS group, consistent separators; lowercase only
+/// with separators (`ab-123-cd`, `ab 123 cd`).
 fn valid_siv(plate: &str, s1: &str, s2: &str) -> bool {
     if s1 != s2 {
         return false;
     }
     let letters: String = plate.chars().filter(char::is_ascii_alphabetic).collect();
     let upper = letters.to_ascii_uppercase();
-    if letters != upper && s1 != "-" {
+    // Lower case in the dashed or spaced spellings only; glued (`ab123cd`) it looks
+    // like any code.
+    if letters != upper && s1.is_empty() {
         return false;
+    }
+    // Spaced and in lower case, words and units around a number look alike
+    // (`et 120 km`): those pairs are not plates.
+    if letters != upper && s1 == " " {
+        let (first, last) = letters.split_at(2);
+        if LOWER_WORDS.contains(&first) || LOWER_UNITS.contains(&last) {
+            return false;
+        }
     }
     let forbidden = upper.chars().any(|c| matches!(c, 'I' | 'O' | 'U'));
     let (first, last) = upper.split_at(2);
@@ -128,7 +147,8 @@ mod tests {
             "AI-123-CD",
             "SS-123-AB",
             "AB-123 CD",
-            "ab 123 cd",
+            "ab123cd",
+            "et 120 km",
             "XAB-123-CD",
             "AB-1234-CD",
         ] {

@@ -1,60 +1,69 @@
 //! Release-side disclosure control (DESIGN §6): answering an aggregate query over
 //! base cells (zone x aligned base bucket, with a value and a contributor count).
-//! The owner of the data sees its cells as they are; anyone else gets cells under k
-//! suppressed (an explicit [`Cell::Suppressed`], never a 0) and totals that cannot be
-//! used to recover a suppressed cell, whatever queries they combine.
+//! The owner of the data sees its cells as they are; anyone else sees numbers
+//! that an attacker who knows these rules, and combines every answer with sums,
+//! differences, inequalities and statuses, cannot narrow below the protection
+//! level: **for every cell that counts 1 to k - 1 people, he cannot rule out any
+//! value from 0 to k - 1** (he learns "below k", nothing more).
 //!
-//! # The rule
+//! # The tables
 //!
-//! Every base cell belongs to exactly one fixed tree per zone: base bucket -> hour ->
-//! UTC day (sizes from [`BucketSize`], each dividing the next, aligned on the epoch).
-//! Queries cannot choose their own boundaries: `from`/`to` are snapped outward to the
-//! grid of the requested size. Publication is decided once per tree node, bottom-up,
-//! from the node's own subtree only (never from the query):
+//! Publication is decided per *table*, never per query: one data set, one UTC day,
+//! one group of nested zones (a zone stored with zones inside it, such as an
+//! arrondissement and its sites, forms one group; the zone minus its parts is a
+//! hidden *rest* that an attacker could aim at). A table's nodes are its zones
+//! crossed with the day's buckets (base size -> hour -> day, aligned on the epoch);
+//! its atoms are the leaf zones (rests included) crossed with the base buckets.
+//! Queries cannot choose boundaries (`from`/`to` are snapped outward), and an answer
+//! only shows published nodes and sums of published nodes ([`answer::View::cover`]),
+//! so everything a non-owner can ever collect, over any number of queries, is the
+//! fixed set of published nodes of each table and their sums. Tables do not share
+//! atoms, so each is audited alone.
 //!
-//! - a base cell is published iff it has at least k contributors;
-//! - a coarser node is published iff its *residual* (the base cells under it that no
-//!   published descendant covers) is empty or has at least k contributors.
+//! # The rule ([`audit::decide`])
 //!
-//! An answer only ever shows (a) published, settled nodes and (b) totals computed as
-//! sums of published, settled nodes ([`tree::ZoneTree::cover`]); a total that would
-//! need an unpublished base cell is itself suppressed. So the set of all equations any
-//! non-owner can ever collect, across any number of queries, windows and bucket sizes,
-//! is contained in the span of the fixed family P of published nodes.
+//! 1. Primary: a node is published only if its value and its contributors are
+//!    both at least k (empty nodes included: 0 < k).
+//! 2. Audit: the attacker's knowledge is modelled as a linear system over the
+//!    atoms: every published node's sum, every atom >= 0, and, as if he knew which
+//!    withheld cells are small, `<= k - 1` on every shown node whose value is under
+//!    k. For each sensitive cell (1 to k - 1 people, or fewer than k contributors)
+//!    a linear program gives its bounds; each must reach 0 and k - 1.
+//! 3. Secondary: while a bound is tighter, one more published node is withheld,
+//!    the one that widens it best among the cheapest that touch it. Withholding
+//!    only removes equations, so bounds only widen; with nothing published every
+//!    bound is [0, k - 1] or wider, so the loop ends safe.
 //!
-//! # Why no suppressed cell can be derived
-//!
-//! P is laminar (two aligned buckets of one zone are nested or disjoint; zones are
-//! disjoint). For a laminar family, each set S is the disjoint union of its maximal
-//! members below it and of its residual R(S), so span{1_S : S in P} = span{1_R(S)}.
-//! The nonempty residuals are pairwise disjoint (a base cell lies in the residual of
-//! the smallest member containing it, only), hence linearly independent, and a vector
-//! combining them is constant on each residual. A base cell c is therefore determined
-//! iff {c} is itself a residual. By the rule, every nonempty residual has at least k
-//! contributors; a cell under k is never a residual alone, so it is never determined,
-//! nor is any group of cells with fewer than k contributors in all (each determined
-//! quantity is a sum over whole residuals). Totals add nothing: they are sums of
-//! members of P. The randomized test `tests/release_differencing.rs` checks this with
-//! exact Gaussian elimination over thousands of queries.
+//! The answer shows one status, `Suppressed`, for every withheld node, empty or
+//! small or secondary, so a status carries no more than the model gives the
+//! attacker. The randomized attack in `tests/release_differencing.rs` replays the
+//! attacker with integer programs over thousands of answers.
 //!
 //! # Assumptions the server must keep
 //!
-//! - Contributors of a coarser node are the sum of its base cells' contributors: a
-//!   source whose people repeat across buckets must send coarser base cells.
-//! - The guarantee is for a fixed set of base cells. New data under a node changes
-//!   its decision, and two answers from before and after could be subtracted, so
-//!   nodes that may still receive data are withheld ([`Cell::Pending`]) until
-//!   `settled_until`, and the server must refuse late data for settled buckets.
+//! - A node's contributors are the sum of its atoms' contributors: a source whose
+//!   people repeat across buckets must send coarser base cells.
+//! - One base bucket length per data set (ingestion refuses a second one).
+//! - A table is decided once: data arriving later would change decisions, and two
+//!   answers from before and after could be combined. A day is withheld as
+//!   [`Cell::Pending`] until all of it is settled (`settled_until`), and the server
+//!   refuses late data for settled buckets.
+//! - The model bounds cells with linear programs (the classic audit of
+//!   suppression patterns); it does not model an attacker who replays the
+//!   secondary choices themselves to learn which withheld cells are large.
 
-mod tree;
+mod answer;
+mod audit;
+mod table;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
 use crate::grid::{BucketSize, instant, unix};
 use crate::permissions::OrgId;
-use tree::{Base, Covered, Gap, Node, ZoneTree, canonical_nodes};
+use answer::{Cells, Covered, Gap, Node, View, canonical_nodes};
+use table::Amount;
 
 /// The largest answer, in cells, so a query cannot make the server walk ten years of
 /// 15-minute buckets for every zone.
@@ -67,7 +76,7 @@ pub struct BaseCell {
     pub zone: String,
     /// The start of its bucket, aligned on the dataset's base size.
     pub start: DateTime<Utc>,
-    /// The measured value (a count).
+    /// The measured value (a count, see [`released_count`]).
     pub value: i64,
     /// How many people contributed.
     pub contributors: u32,
@@ -85,6 +94,15 @@ pub struct Dataset {
     /// Buckets ending after this instant may still receive data and are withheld
     /// from non-owners; `None` when the data set is closed.
     pub settled_until: Option<DateTime<Utc>>,
+    /// Each zone's parent in the zone hierarchy (site -> quartier -> arrondissement
+    /// -> city), for the zones of the cells and of the queries: a zone sent with
+    /// zones inside it is released with them, as one table.
+    pub zone_parents: HashMap<String, String>,
+    /// The zones the source reports on, whatever the window (`None`: every zone).
+    /// Elsewhere its cells are [`Cell::NoData`] for everyone: that a source never
+    /// sent anything for a zone is a fact about the source, not about people, and
+    /// it keeps sources that do not cover a zone from withholding its answers.
+    pub coverage: Option<HashSet<String>>,
     /// The cells.
     pub cells: Vec<BaseCell>,
 }
@@ -107,11 +125,13 @@ pub struct AggregateQuery {
 pub enum Cell {
     /// The value (a sum of base cells).
     Value(i64),
-    /// Withheld by disclosure control.
+    /// Withheld: to a non-owner, every cell that is not published, whether small,
+    /// empty, or withheld to protect another, shows this one status.
     Suppressed,
     /// Withheld because data may still arrive for it.
     Pending,
-    /// No data lies under it.
+    /// No data lies under it (owners only: to anyone else an empty cell is
+    /// withheld like a small one, or "withheld" would mean "at least one").
     NoData,
 }
 
@@ -210,6 +230,16 @@ impl ReleaseError {
     }
 }
 
+/// The count released for a measured value: the nearest whole number, but never
+/// 0 for a value above 0 (a cell where someone was counted is not shown empty).
+pub fn released_count(value: f64) -> i64 {
+    if !value.is_finite() || value <= 0.0 {
+        return 0;
+    }
+    // Counts of people stay far below 2^53, where f64 holds whole numbers exactly.
+    (value.round() as i64).max(1)
+}
+
 /// Answers `query` over `dataset` for a viewer of organization `viewer` (`None` for
 /// a viewer without organization): the owner gets raw sums, anyone else gets the
 /// disclosure-controlled answer described in the module doc.
@@ -245,23 +275,28 @@ pub fn release(
     if size > MAX_ANSWER_CELLS {
         return Err(ReleaseError::TooLarge(size));
     }
-    let index = index_cells(dataset)?;
+    let cells = index_cells(dataset)?;
     let controlled = viewer != Some(dataset.owner);
-    let trees: Vec<(&str, ZoneTree)> = zones
-        .iter()
-        .map(|zone| {
-            let tree = ZoneTree {
-                cells: index.get(zone),
-                base: dataset.base,
-                k: if controlled { u64::from(dataset.k) } else { 0 },
-                settled_until: match (controlled, dataset.settled_until) {
-                    (true, Some(t)) => unix(t),
-                    _ => i64::MAX,
-                },
-            };
-            (*zone, tree)
-        })
-        .collect();
+    let mut days: HashMap<String, HashSet<i64>> = HashMap::new();
+    for (zone, by_start) in &cells {
+        days.insert(
+            zone.clone(),
+            by_start.keys().map(|&t| BucketSize::Day.floor(t)).collect(),
+        );
+    }
+    let mut view = View {
+        cells: &cells,
+        parents: &dataset.zone_parents,
+        coverage: dataset.coverage.as_ref(),
+        base: dataset.base,
+        k: controlled.then_some(u64::from(dataset.k)),
+        settled_until: match (controlled, dataset.settled_until) {
+            (true, Some(t)) => unix(t),
+            _ => i64::MAX,
+        },
+        days,
+        decided: HashMap::new(),
+    };
     let starts: Vec<i64> = (0..buckets as i64)
         .map(|i| from + i * query.bucket.seconds())
         .collect();
@@ -269,64 +304,64 @@ pub fn release(
         size: query.bucket,
         start,
     };
-
-    let cells = trees
-        .iter()
-        .flat_map(|(zone, tree)| {
-            starts.iter().map(move |&start| ReleasedCell {
+    let mut released = Vec::with_capacity(size);
+    for zone in &zones {
+        for &start in &starts {
+            released.push(ReleasedCell {
                 zone: (*zone).to_owned(),
                 start: instant(start),
-                value: shown(tree, node(start)),
-            })
-        })
-        .collect();
+                value: view.shown(zone, node(start)),
+            });
+        }
+    }
     let window = canonical_nodes(from, to, query.bucket);
-    let zone_totals = trees
-        .iter()
-        .map(|(zone, tree)| ZoneTotal {
+    let mut zone_totals = Vec::with_capacity(zones.len());
+    for zone in &zones {
+        let parts: Vec<_> = window.iter().map(|n| view.cover(zone, *n)).collect();
+        zone_totals.push(ZoneTotal {
             zone: (*zone).to_owned(),
-            value: total(window.iter().map(|n| tree.cover(*n))),
-        })
-        .collect();
-    let bucket_totals = starts
-        .iter()
-        .map(|&start| BucketTotal {
+            value: total(parts),
+        });
+    }
+    let mut bucket_totals = Vec::with_capacity(starts.len());
+    for &start in &starts {
+        let parts: Vec<_> = zones.iter().map(|z| view.cover(z, node(start))).collect();
+        bucket_totals.push(BucketTotal {
             start: instant(start),
-            value: total(trees.iter().map(|(_, tree)| tree.cover(node(start)))),
-        })
-        .collect();
-    let grand_total = total(
-        trees
-            .iter()
-            .flat_map(|(_, tree)| window.iter().map(|n| tree.cover(*n))),
-    );
+            value: total(parts),
+        });
+    }
+    let mut everything = Vec::new();
+    for zone in &zones {
+        everything.extend(window.iter().map(|n| view.cover(zone, *n)));
+    }
     Ok(Release {
         from: instant(from),
         to: instant(to),
         bucket: query.bucket,
         controlled,
-        cells,
+        cells: released,
         zone_totals,
         bucket_totals,
-        grand_total,
+        grand_total: total(everything),
     })
 }
 
 /// Base cells by zone and start, refusing duplicates and misaligned cells.
-fn index_cells(dataset: &Dataset) -> Result<HashMap<&str, HashMap<i64, Base>>, ReleaseError> {
-    let mut index: HashMap<&str, HashMap<i64, Base>> = HashMap::new();
+fn index_cells(dataset: &Dataset) -> Result<Cells, ReleaseError> {
+    let mut index: Cells = HashMap::new();
     for cell in &dataset.cells {
         let start = unix(cell.start);
-        let base = Base {
-            value: cell.value,
+        let amount = Amount {
+            value: cell.value.max(0),
             contributors: u64::from(cell.contributors),
         };
         let fresh = dataset.base.is_aligned(start)
             && cell.start.timestamp_subsec_nanos() == 0
             && index
-                .entry(&cell.zone)
+                .entry(cell.zone.clone())
                 .or_default()
-                .insert(start, base)
+                .insert(start, amount)
                 .is_none();
         if !fresh {
             return Err(ReleaseError::InvalidBaseCell {
@@ -338,23 +373,9 @@ fn index_cells(dataset: &Dataset) -> Result<HashMap<&str, HashMap<i64, Base>>, R
     Ok(index)
 }
 
-/// How one node is shown.
-fn shown(tree: &ZoneTree, node: Node) -> Cell {
-    let decision = tree.decide(node);
-    if !tree.settled(node) {
-        Cell::Pending
-    } else if !decision.has_data {
-        Cell::NoData
-    } else if decision.published {
-        Cell::Value(decision.value)
-    } else {
-        Cell::Suppressed
-    }
-}
-
 /// Adds covered parts; any gap withholds the total (suppressed wins over pending,
 /// since it will never become available).
-fn total(parts: impl Iterator<Item = Result<Covered, Gap>>) -> Cell {
+fn total(parts: Vec<Result<Covered, Gap>>) -> Cell {
     let mut sum = Covered::default();
     let mut gap = None;
     for part in parts {

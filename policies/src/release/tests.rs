@@ -29,6 +29,8 @@ fn prado(counts: [u32; 4]) -> Dataset {
         k: 20,
         base: BucketSize::Quarter,
         settled_until: None,
+        zone_parents: HashMap::new(),
+        coverage: None,
         cells,
     }
 }
@@ -79,7 +81,7 @@ fn a_cell_under_k_is_marked_suppressed_never_zero() {
     .unwrap();
     assert!(answer.controlled);
     assert_eq!(values(&answer)[0], Cell::Suppressed);
-    assert_eq!(values(&answer)[1], Cell::Value(50));
+    assert!(values(&answer).contains(&Cell::Value(50)), "{answer:?}");
 }
 
 #[test]
@@ -91,19 +93,26 @@ fn the_hour_total_cannot_be_used_to_recover_the_small_quarter() {
         &query(BucketSize::Hour, t(21, 0), t(22, 0)),
     )
     .unwrap();
-    assert_eq!(
-        values(&hour),
-        vec![Cell::Suppressed],
-        "hour - three visible quarters = the small one"
-    );
     let quarters = release(
         &data,
         Some(CITY),
         &query(BucketSize::Quarter, t(21, 0), t(22, 0)),
     )
     .unwrap();
-    assert_eq!(quarters.zone_totals[0].value, Cell::Suppressed);
-    assert_eq!(quarters.grand_total, Cell::Suppressed);
+    let shown: Vec<i64> = values(&quarters)
+        .iter()
+        .filter_map(|c| match c {
+            Cell::Value(v) => Some(*v),
+            _ => None,
+        })
+        .collect();
+    // Either the hour is withheld, or a second quarter is withheld with the small
+    // one, so that the hour less the shown quarters is 53, not 3.
+    match values(&hour)[0] {
+        Cell::Value(total) => assert!(total - shown.iter().sum::<i64>() >= 20, "{quarters:?}"),
+        other => assert_eq!(other, Cell::Suppressed),
+    }
+    assert!(shown.len() <= 2, "{quarters:?}");
 }
 
 #[test]
@@ -163,34 +172,82 @@ fn windows_are_snapped_outward_to_the_grid() {
 }
 
 #[test]
-fn buckets_without_data_say_so() {
+fn buckets_without_data_say_so_to_the_owner_only() {
     let data = prado([30, 30, 30, 30]);
-    let answer = release(
-        &data,
-        Some(CITY),
-        &query(BucketSize::Hour, t(22, 0), t(23, 0)),
-    )
-    .unwrap();
-    assert_eq!(values(&answer), vec![Cell::NoData]);
-    assert_eq!(answer.grand_total, Cell::NoData);
+    let q = query(BucketSize::Hour, t(22, 0), t(23, 0));
+    let own = release(&data, Some(OPERATOR), &q).unwrap();
+    assert_eq!(values(&own), vec![Cell::NoData]);
+    assert_eq!(own.grand_total, Cell::NoData);
+    // To anyone else an empty bucket looks like a small one: otherwise "withheld"
+    // would tell that someone is there.
+    let answer = release(&data, Some(CITY), &q).unwrap();
+    assert_eq!(values(&answer), vec![Cell::Suppressed]);
+    assert_eq!(answer.grand_total, Cell::Suppressed);
 }
 
 #[test]
-fn unsettled_buckets_are_withheld_from_non_owners_only() {
+fn a_value_under_k_is_withheld_whatever_its_contributors() {
     let mut data = prado([30, 30, 30, 30]);
+    data.cells[0].value = 3;
+    let answer = release(
+        &data,
+        Some(CITY),
+        &query(BucketSize::Quarter, t(21, 0), t(22, 0)),
+    )
+    .unwrap();
+    assert_eq!(values(&answer)[0], Cell::Suppressed);
+    assert_eq!(released_count(19.4), 19);
+    assert_eq!(
+        released_count(0.4),
+        1,
+        "a counted cell is never released as 0"
+    );
+    assert_eq!(released_count(0.0), 0);
+    assert_eq!(released_count(f64::NAN), 0);
+}
+
+#[test]
+fn a_site_inside_its_arrondissement_never_gives_away_the_rest() {
+    // 13208 counts 31 people, 25 of them at the Vélodrome: the rest is 6.
+    let mut data = prado([30, 30, 30, 30]);
+    data.cells.truncate(1);
+    data.cells[0].zone = "13208".to_owned();
+    data.cells[0].value = 31;
+    data.cells[0].contributors = 31;
+    data.cells.push(BaseCell {
+        zone: "velodrome".to_owned(),
+        start: t(21, 0),
+        value: 25,
+        contributors: 25,
+    });
+    data.zone_parents
+        .insert("velodrome".to_owned(), "13208".to_owned());
+    for bucket in BucketSize::ALL {
+        let ask = |zone: &str| AggregateQuery {
+            zones: vec![zone.to_owned()],
+            ..query(bucket, t(21, 0), t(21, 15))
+        };
+        let whole = release(&data, Some(CITY), &ask("13208")).unwrap().cells[0].value;
+        let site = release(&data, Some(CITY), &ask("velodrome")).unwrap().cells[0].value;
+        assert!(
+            !matches!((whole, site), (Cell::Value(_), Cell::Value(_))),
+            "{bucket}: {whole:?} and {site:?}"
+        );
+    }
+}
+
+#[test]
+fn unsettled_days_are_withheld_from_non_owners_only() {
+    let mut data = prado([30, 30, 30, 30]);
+    // A table is decided once, when its whole day is settled.
     data.settled_until = Some(t(21, 30));
     let q = query(BucketSize::Quarter, t(21, 0), t(22, 0));
     let answer = release(&data, Some(CITY), &q).unwrap();
-    assert_eq!(
-        values(&answer),
-        vec![
-            Cell::Value(30),
-            Cell::Value(30),
-            Cell::Pending,
-            Cell::Pending
-        ]
-    );
+    assert_eq!(values(&answer), vec![Cell::Pending; 4]);
     assert_eq!(answer.grand_total, Cell::Pending);
+    data.settled_until = Some(t(24, 0));
+    let settled = release(&data, Some(CITY), &q).unwrap();
+    assert_eq!(values(&settled), vec![Cell::Value(30); 4]);
     let own = release(&data, Some(OPERATOR), &q).unwrap();
     assert_eq!(own.grand_total, Cell::Value(120));
 }

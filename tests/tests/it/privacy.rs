@@ -3,6 +3,7 @@
 //! text redacted on the way in, declared purposes, and retention.
 
 mod aggregates;
+mod findings;
 mod incidents;
 mod ingest;
 mod purposes;

@@ -50,12 +50,15 @@ impl From<grid::BucketSize> for BucketSize {
 pub enum CellStatus {
     /// The value is shown.
     Value,
-    /// Withheld by disclosure control: too few people behind it, or it would let
-    /// someone recover a withheld number. It will not be shown later.
+    /// Withheld by disclosure control, whatever the reason: too few people behind
+    /// it, nobody at all, or it would narrow another withheld number. Viewers who do
+    /// not own the data see this one status for all of them. It will not be shown later.
     Suppressed,
-    /// Withheld because data may still arrive for it; shown once settled.
+    /// Withheld because data may still arrive for its UTC day; shown once the whole
+    /// day is settled.
     Pending,
-    /// No data lies under it.
+    /// No data lies under it (shown to the data's owner only: to anyone else an
+    /// empty bucket is withheld like a small one).
     NoData,
 }
 

@@ -41,6 +41,7 @@ pub(super) struct Row<'a> {
 /// first on a tie, so the answer does not depend on which pass found what.
 pub(super) fn check_records<'a>(
     source: &source::Model,
+    established: &HashMap<String, i64>,
     zones: &HashMap<String, zone::Model>,
     inputs: &'a [ObservationInput],
     now: DateTime<Utc>,
@@ -59,7 +60,10 @@ pub(super) fn check_records<'a>(
         let Some(zone) = zones.get(input.zone.trim()) else {
             keep(
                 index,
-                ApiError::bad_input(path("zone"), format!("unknown zone \"{}\"", input.zone)),
+                ApiError::bad_input(
+                    path("zone"),
+                    format!("unknown zone {}", policies::pii::echo(&input.zone)),
+                ),
             );
             break;
         };
@@ -89,6 +93,9 @@ pub(super) fn check_records<'a>(
         });
     }
     if let Err(refused) = disclosure::validate_batch(&rules, &observations) {
+        keep(refused.index, policy_error(&refused.violation));
+    }
+    if let Err(refused) = disclosure::check_bucket_lengths(&observations, established) {
         keep(refused.index, policy_error(&refused.violation));
     }
     let settled =
@@ -173,6 +180,26 @@ fn platform_rule(
         ));
     }
     None
+}
+
+/// The bucket length each metric of `source` was stored with (one per metric:
+/// ingestion refuses a second one).
+pub(super) async fn established_lengths(
+    txn: &DatabaseTransaction,
+    source: &source::Model,
+) -> Result<HashMap<String, i64>, PrivacyError> {
+    let mut lengths = HashMap::new();
+    for metric in rules_of(source).fields {
+        let first = observation::Entity::find()
+            .filter(observation::Column::SourceId.eq(source.id))
+            .filter(observation::Column::Metric.eq(metric.as_str()))
+            .one(txn)
+            .await?;
+        if let Some(row) = first {
+            lengths.insert(metric, i64::from(row.bucket_minutes));
+        }
+    }
+    Ok(lengths)
 }
 
 /// Refuses cells already received in an earlier batch: a cell has one value, and a

@@ -26,6 +26,16 @@ pub enum PersonalDataKind {
     Phone,
     /// A licence plate.
     Plate,
+    /// A passport number.
+    Passport,
+    /// An identity card number.
+    IdCard,
+    /// An IP address.
+    IpAddress,
+    /// A GPS position.
+    Coordinates,
+    /// A date of birth.
+    BirthDate,
 }
 
 impl PersonalDataKind {
@@ -36,6 +46,11 @@ impl PersonalDataKind {
             "nir" => Some(Self::Nir),
             "phone" => Some(Self::Phone),
             "plate" => Some(Self::Plate),
+            "passport" => Some(Self::Passport),
+            "id_card" => Some(Self::IdCard),
+            "ip_address" => Some(Self::IpAddress),
+            "coordinates" => Some(Self::Coordinates),
+            "birth_date" => Some(Self::BirthDate),
             _ => None,
         }
     }
