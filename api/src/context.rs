@@ -122,6 +122,8 @@ pub struct RequestContext {
     pub request_id: Option<String>,
     /// Where the request came from.
     pub origin: Origin,
+    /// The client's address, for an HTTP request.
+    pub client: Option<std::net::IpAddr>,
     document: OnceLock<DocumentInfo>,
     roots: Mutex<HashMap<String, RootState>>,
     /// The root mutation field running now (mutations run one at a time).
@@ -135,6 +137,7 @@ impl RequestContext {
             viewer,
             request_id,
             origin,
+            client: None,
             document: OnceLock::new(),
             roots: Mutex::new(HashMap::new()),
             running: Mutex::new(None),

@@ -10,6 +10,7 @@ pub struct Metrics {
     registry: Registry,
     operations: IntCounterVec,
     latency: HistogramVec,
+    refused: IntCounterVec,
 }
 
 impl Metrics {
@@ -33,12 +34,21 @@ impl Metrics {
             ]),
             &["field", "type"],
         )?;
+        let refused = IntCounterVec::new(
+            Opts::new(
+                "http_requests_refused_total",
+                "Requests refused before execution, by reason (rate_limited, timeout)",
+            ),
+            &["reason"],
+        )?;
+        registry.register(Box::new(refused.clone()))?;
         registry.register(Box::new(operations.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         Ok(Metrics {
             registry,
             operations,
             latency,
+            refused,
         })
     }
 
@@ -52,6 +62,16 @@ impl Metrics {
         self.latency
             .with_label_values(&[field, kind])
             .observe(seconds);
+    }
+
+    /// Counts a request refused by a rate limit.
+    pub fn rate_limited(&self) {
+        self.refused.with_label_values(&["rate_limited"]).inc();
+    }
+
+    /// Counts an operation cancelled by the execution timeout.
+    pub fn timed_out(&self) {
+        self.refused.with_label_values(&["timeout"]).inc();
     }
 
     /// The metrics in Prometheus' text format.

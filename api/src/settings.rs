@@ -39,6 +39,8 @@ pub struct Settings {
     pub max_connections: u32,
     /// Authentication: tokens, password hashing, lockout.
     pub auth: AuthSettings,
+    /// Who may read `/metrics`, rate limits, cross-origin callers.
+    pub http: HttpSettings,
     /// Whether operations are audited. Always on: only the agenda benchmark turns it
     /// off, in code, to measure what the audit costs; no flag or variable reaches it.
     pub audit_enabled: bool,
@@ -86,6 +88,58 @@ impl Default for AuthSettings {
             argon2_parallelism: 1,
             lockout_threshold: 5,
             lockout_window_minutes: 15,
+        }
+    }
+}
+
+/// HTTP-level protections.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    /// Client addresses that may read `/metrics` (loopback by default).
+    pub metrics_allow: Vec<std::net::IpAddr>,
+    /// A bearer token that also opens `/metrics` from any address, when set.
+    pub metrics_token: Option<String>,
+    /// Origins allowed to call the API from a browser page of another origin; none
+    /// by default (no CORS headers are sent).
+    pub cors_origins: Vec<String>,
+    /// Requests per minute by caller.
+    pub rate: RateLimits,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            metrics_allow: vec![
+                std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+                std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+            ],
+            metrics_token: None,
+            cors_origins: Vec::new(),
+            rate: RateLimits::default(),
+        }
+    }
+}
+
+/// Requests per minute (bursts of as many) before `RATE_LIMITED`.
+#[derive(Clone, Debug)]
+pub struct RateLimits {
+    /// Anonymous requests per client address.
+    pub anonymous_per_minute: u32,
+    /// Login attempts per client address (each costs an Argon2 hash).
+    pub login_per_minute: u32,
+    /// Requests per logged-in account.
+    pub account_per_minute: u32,
+    /// Requests per partner token (ingestion included).
+    pub token_per_minute: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            anonymous_per_minute: 120,
+            login_per_minute: 30,
+            account_per_minute: 1_200,
+            token_per_minute: 600,
         }
     }
 }
@@ -156,6 +210,7 @@ impl Settings {
             limits: Limits::default(),
             max_connections: 10,
             auth: AuthSettings::default(),
+            http: HttpSettings::default(),
             audit_enabled: true,
         }
     }

@@ -424,3 +424,81 @@ macro_rules! on_both_backends {
         )*
     };
 }
+
+/// A TCP relay between the server and its database that a test can cut and restore,
+/// to see what clients get while the database is unreachable.
+pub struct TcpRelay {
+    /// The port the relay listens on.
+    pub port: u16,
+    open: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    links: std::sync::Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl TcpRelay {
+    /// Relays a free local port to `target` (`host:port`).
+    pub async fn start(target: String) -> TcpRelay {
+        use std::sync::atomic::AtomicBool;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the relay");
+        let port = listener.local_addr().expect("relay address").port();
+        let open = std::sync::Arc::new(AtomicBool::new(true));
+        let links = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let (open2, links2) = (open.clone(), links.clone());
+        let accept = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if !open2.load(Ordering::SeqCst) {
+                    drop(inbound);
+                    continue;
+                }
+                let target = target.clone();
+                let link = tokio::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                links2.lock().unwrap().push(link);
+            }
+        });
+        TcpRelay {
+            port,
+            open,
+            links,
+            accept,
+        }
+    }
+
+    /// Breaks every open connection and refuses new ones.
+    pub fn cut(&self) {
+        self.open.store(false, Ordering::SeqCst);
+        for link in self.links.lock().unwrap().drain(..) {
+            link.abort();
+        }
+    }
+
+    /// Accepts connections again.
+    pub fn restore(&self) {
+        self.open.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Drop for TcpRelay {
+    fn drop(&mut self) {
+        self.cut();
+        self.accept.abort();
+    }
+}
+
+/// `host:port` of a `postgres://` URL, and the URL with its port replaced.
+pub fn through_port(url: &str, port: u16) -> (String, String) {
+    let parsed = reqwest::Url::parse(url).expect("a database URL");
+    let target = format!(
+        "{}:{}",
+        parsed.host_str().unwrap_or("127.0.0.1"),
+        parsed.port().unwrap_or(5432)
+    );
+    let mut relayed = parsed.clone();
+    relayed.set_port(Some(port)).expect("a port can be set");
+    (target, relayed.to_string())
+}

@@ -36,6 +36,8 @@ pub struct AuthState {
     pub passwords: PasswordService,
     /// Settings.
     pub settings: AuthSettings,
+    /// Login attempts per client address.
+    pub logins: crate::http::rate::Limit<std::net::IpAddr>,
 }
 
 impl AuthState {
@@ -46,6 +48,7 @@ impl AuthState {
             passwords: PasswordService::new(&settings.auth)
                 .map_err(|e| AuthSetupError(e.to_string()))?,
             settings: settings.auth.clone(),
+            logins: crate::http::rate::Limit::per_minute(settings.http.rate.login_per_minute),
         })
     }
 }
@@ -82,6 +85,11 @@ pub(crate) fn random_secret() -> String {
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
+
+/// Longest e-mail address (RFC 5321's path limit).
+pub const EMAIL_MAX: usize = 254;
+/// Longest password accepted at login: longer ones only cost hashing time.
+pub const PASSWORD_MAX: usize = 1_024;
 
 pub(crate) fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
@@ -141,6 +149,31 @@ pub async fn login(
     email: &str,
     password: String,
 ) -> ApiResult<Tokens> {
+    // Bounded before anything is stored or hashed: the throttle row and the audit
+    // entry are keyed by the e-mail, and Argon2 runs over the whole password.
+    if email.trim().is_empty() || email.len() > EMAIL_MAX {
+        let refusal = ApiError::bad_input(
+            "email",
+            format!("an e-mail address of 1 to {EMAIL_MAX} characters is required"),
+        );
+        change.begin(db).await?.commit_refusal(&refusal).await?;
+        return Err(refusal);
+    }
+    if password.len() > PASSWORD_MAX {
+        let refusal = ApiError::bad_input(
+            "password",
+            format!("a password is at most {PASSWORD_MAX} bytes"),
+        );
+        change.begin(db).await?.commit_refusal(&refusal).await?;
+        return Err(refusal);
+    }
+    if let Some(address) = change.ctx.client
+        && let Err(wait) = auth.logins.check(&address)
+    {
+        let refusal = ApiError::rate_limited("too many login attempts from this address", wait);
+        change.begin(db).await?.commit_refusal(&refusal).await?;
+        return Err(refusal);
+    }
     let email = normalize_email(email);
     let now = Utc::now();
     let attempts = count_attempt(db, &email, &auth.settings, now).await?;

@@ -131,6 +131,7 @@ impl Cli {
         let defaults = ServeArgs {
             bind: DEFAULT_BIND.to_owned(),
             max_page_size: 100,
+            request_timeout_secs: 15,
             ..ServeArgs::default()
         };
         let serve = match &self.command {
@@ -156,8 +157,14 @@ impl Cli {
         settings.auth.access_ttl_secs = self.global.access_token_ttl_secs;
         settings.limits = Limits {
             page_size: serve.max_page_size,
+            timeout_secs: serve.request_timeout_secs,
             ..Limits::default()
         };
+        if !serve.metrics_allow.is_empty() {
+            settings.http.metrics_allow = serve.metrics_allow.clone();
+        }
+        settings.http.metrics_token = serve.metrics_token.clone().filter(|t| !t.is_empty());
+        settings.http.cors_origins = serve.cors_origins.clone();
         settings
     }
 

@@ -21,6 +21,18 @@ pub struct ServeArgs {
     /// Maximum page size of connections.
     #[arg(long, env = "MAX_PAGE_SIZE", default_value_t = 100)]
     pub max_page_size: usize,
+    /// Client addresses that may read `/metrics`, comma-separated (loopback when unset).
+    #[arg(long, env = "METRICS_ALLOW", value_delimiter = ',')]
+    pub metrics_allow: Vec<std::net::IpAddr>,
+    /// A bearer token that opens `/metrics` from any address.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Browser origins allowed to call the API cross-origin, comma-separated (none when unset).
+    #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// Longest time an operation may run before it is cancelled, in seconds.
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 15)]
+    pub request_timeout_secs: u64,
 }
 
 /// Builds the server and serves until stopped.

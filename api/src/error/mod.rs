@@ -151,6 +151,29 @@ impl From<Denial> for ApiError {
     }
 }
 
+/// Whether `err` says the database could not be reached or the connection broke
+/// (as opposed to a statement the database refused).
+pub fn connection_lost(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    match runtime {
+        RuntimeErr::SqlxError(inner) => matches!(
+            inner.as_ref(),
+            sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed
+                | sqlx::Error::Protocol(_)
+        ),
+        _ => matches!(err, DbErr::Conn(_)),
+    }
+}
+
 impl From<sea_orm::DbErr> for ApiError {
     /// A unique violation is a `CONFLICT` everywhere (a race between two creations of
     /// the same thing ends like the second of two sequential ones); a lost connection
@@ -159,12 +182,10 @@ impl From<sea_orm::DbErr> for ApiError {
         if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
             return ApiError::Conflict("it already exists".to_owned());
         }
-        match err {
-            sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => {
-                ApiError::Unavailable(cause::Cause(Box::new(err)))
-            }
-            other => ApiError::internal(other),
+        if connection_lost(&err) {
+            return ApiError::Unavailable(cause::Cause(Box::new(err)));
         }
+        ApiError::internal(err)
     }
 }
 

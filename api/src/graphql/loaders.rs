@@ -31,15 +31,22 @@ pub struct Loaders {
     pub scoring: crate::graphql::scoring::loaders::ScoringLoaders,
 }
 
+/// Most keys one loader batch asks for: one `IN` list stays far below the
+/// databases' limits on bound variables.
+pub const ID_BATCH: usize = crate::services::events::ID_CHUNK;
+
 impl Loaders {
     /// A fresh set of loaders on `db`.
     pub fn new(db: &DatabaseConnection) -> Self {
         Loaders {
-            zones: DataLoader::new(ByIdLoader::new(db), tokio::spawn),
-            venues: DataLoader::new(ByIdLoader::new(db), tokio::spawn),
-            organizations: DataLoader::new(ByIdLoader::new(db), tokio::spawn),
-            deployments: DataLoader::new(DeploymentsLoader(db.clone()), tokio::spawn),
-            conflicts: DataLoader::new(ConflictsLoader(db.clone()), tokio::spawn),
+            zones: DataLoader::new(ByIdLoader::new(db), tokio::spawn).max_batch_size(ID_BATCH),
+            venues: DataLoader::new(ByIdLoader::new(db), tokio::spawn).max_batch_size(ID_BATCH),
+            organizations: DataLoader::new(ByIdLoader::new(db), tokio::spawn)
+                .max_batch_size(ID_BATCH),
+            deployments: DataLoader::new(DeploymentsLoader(db.clone()), tokio::spawn)
+                .max_batch_size(ID_BATCH),
+            conflicts: DataLoader::new(ConflictsLoader(db.clone()), tokio::spawn)
+                .max_batch_size(ID_BATCH),
             scoring: crate::graphql::scoring::loaders::ScoringLoaders::new(db),
         }
     }

@@ -1,7 +1,7 @@
 //! Custom scalars and identifier parsing.
 
 use async_graphql::{ID, InputValueError, InputValueResult, Scalar, ScalarType, Value};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -18,10 +18,13 @@ impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
             Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .filter(|d| (1900..=2199).contains(&d.year()))
                 .map(Date)
-                .map_err(|_| {
+                .ok_or_else(|| {
                     InputValueError::custom(format!(
-                        "expected a date as YYYY-MM-DD, got \"{text}\""
+                        "expected a date as YYYY-MM-DD between the years 1900 and 2199, got {}",
+                        policies::pii::echo(text)
                     ))
                 }),
             _ => Err(InputValueError::expected_type(value)),

@@ -52,6 +52,18 @@ struct ExportQuery {
     to: Option<DateTime<Utc>>,
 }
 
+/// A text cell as a spreadsheet may open it: a cell starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return is prefixed with `'` (OWASP's advice against CSV
+/// injection), so that a client-chosen string never runs as a formula on the DPO's
+/// machine. The hashes are computed on the stored values, not on the cells.
+pub fn cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
 fn csv_chunk(rows: &[entity::audit_entry::Model], header: bool) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     if header {
@@ -61,19 +73,19 @@ fn csv_chunk(rows: &[entity::audit_entry::Model], header: bool) -> Result<Vec<u8
         writer.write_record([
             r.seq.to_string(),
             r.at.to_rfc3339_opts(SecondsFormat::Micros, true),
-            r.actor.clone(),
-            r.role.clone().unwrap_or_default(),
+            cell(&r.actor),
+            cell(r.role.as_deref().unwrap_or_default()),
             r.organization_id.map(|v| v.to_string()).unwrap_or_default(),
             r.token_id.map(|v| v.to_string()).unwrap_or_default(),
-            r.operation_type.clone(),
-            r.operation_name.clone(),
-            r.resources.clone(),
-            r.fields.clone(),
+            cell(&r.operation_type),
+            cell(&r.operation_name),
+            cell(&r.resources),
+            cell(&r.fields),
             r.record_count.to_string(),
-            r.purpose.clone().unwrap_or_default(),
-            r.outcome.clone(),
-            r.reason.clone().unwrap_or_default(),
-            r.request_id.clone().unwrap_or_default(),
+            cell(r.purpose.as_deref().unwrap_or_default()),
+            cell(&r.outcome),
+            cell(r.reason.as_deref().unwrap_or_default()),
+            cell(r.request_id.as_deref().unwrap_or_default()),
             r.prev_hash.clone(),
             r.hash.clone(),
         ])?;

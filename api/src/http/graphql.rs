@@ -10,13 +10,14 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Variables};
+use futures_util::FutureExt;
 use serde_json::{Map, Value, json};
 use tracing_actix_web::RequestId;
 
 use std::sync::Arc;
 
 use crate::auth::{self, Viewer};
-use crate::context::{Origin, RequestContext};
+use crate::context::{Origin, Outcome, RequestContext};
 use crate::error::{ApiError, ErrorCode};
 use crate::graphql::extensions::{OperationName, selected_operation};
 use crate::graphql::loaders::Loaders;
@@ -106,6 +107,20 @@ fn accepts_html(req: &HttpRequest) -> bool {
         .is_some_and(|v| v.contains("text/html"))
 }
 
+/// The longest `operationName` accepted: it is stored in the audit log.
+pub const OPERATION_NAME_MAX: usize = 128;
+
+/// Whether `name` is a GraphQL name (`/[_A-Za-z][_0-9A-Za-z]*/`) short enough to be
+/// stored.
+fn is_graphql_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    name.len() <= OPERATION_NAME_MAX
+        && chars
+            .next()
+            .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
 /// Decodes the parameters of a POST body or a GET query string.
 fn params_from(object: Map<String, Value>) -> Result<Params, Refusal> {
     let query = match object.get("query") {
@@ -125,11 +140,13 @@ fn params_from(object: Map<String, Value>) -> Result<Params, Refusal> {
     };
     let operation_name = match object.get("operationName") {
         None | Some(Value::Null) => None,
-        Some(Value::String(name)) => Some(name.clone()),
+        Some(Value::String(name)) if is_graphql_name(name) => Some(name.clone()),
         Some(_) => {
             return Err(refuse(
                 StatusCode::BAD_REQUEST,
-                "`operationName` must be a string",
+                format!(
+                    "`operationName` must be a GraphQL name (letters, digits, `_`) of at most {OPERATION_NAME_MAX} characters"
+                ),
             ));
         }
     };
@@ -215,8 +232,17 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
             .endpoint("/graphql")
             .title("Public-space platform")
             .finish();
+        // The page loads GraphiQL from its CDN and runs inline scripts: its policy
+        // allows that and the calls to this server, nothing else.
         return HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
+            .insert_header((
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; script-src 'unsafe-inline' https://unpkg.com; \
+                 style-src 'unsafe-inline' https://unpkg.com; font-src https://unpkg.com data:; \
+                 img-src 'self' data: https://unpkg.com; connect-src 'self'; \
+                 frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+            ))
             .body(page);
     }
     let Some(response_type) = negotiate(&req) else {
@@ -352,6 +378,61 @@ pub async fn viewer_of(req: &HttpRequest, state: &AppState) -> Result<Viewer, Ht
     })
 }
 
+/// The answer to an operation that did not finish: `code` with `message`, and
+/// `status` under `application/graphql-response+json` (200 under the legacy type).
+fn cancelled_response(
+    code: ErrorCode,
+    message: String,
+    status: StatusCode,
+    response_type: ResponseType,
+) -> HttpResponse {
+    let body = json!({
+        "data": null,
+        "errors": [{ "message": message, "extensions": { "code": code.as_str() } }]
+    });
+    let status = match response_type {
+        ResponseType::GraphqlResponse => status,
+        ResponseType::Json => StatusCode::OK,
+    };
+    HttpResponse::build(status)
+        .content_type(response_type.content_type())
+        .body(body.to_string())
+}
+
+/// Writes the entries of an operation that did not finish (timeout or defect): one
+/// per root field that had not written its own, or one for the document when it
+/// never got parsed.
+async fn record_cancelled(state: &AppState, context: &RequestContext, reason: String) {
+    let reason = Some(reason);
+    let mut roots: Vec<(String, String)> = context
+        .document()
+        .map(|doc| {
+            doc.roots
+                .iter()
+                .filter(|(_, (field, _))| !field.starts_with("__"))
+                .map(|(key, (field, _))| (key.clone(), field.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    roots.sort();
+    if roots.is_empty() {
+        let operation = context.root_operation("", "");
+        state
+            .audit
+            .enqueue(context.draft(&operation, Outcome::Error, reason.clone(), 0));
+    }
+    for (key, field) in roots {
+        if context.written(&key) {
+            continue;
+        }
+        let operation = context.root_operation(&key, &field);
+        state
+            .audit
+            .enqueue(context.draft(&operation, Outcome::Error, reason.clone(), 0));
+    }
+    state.audit.flush().await;
+}
+
 async fn execute(
     req: &HttpRequest,
     state: &AppState,
@@ -379,11 +460,23 @@ async fn execute(
             return response;
         }
     };
-    let context = Arc::new(RequestContext::new(
-        viewer.clone(),
-        request_id.clone(),
-        Origin::Graphql,
-    ));
+    let client = req.peer_addr().map(|addr| addr.ip());
+    if let Err(wait) = state.limits.check(&viewer, client) {
+        // Not audited one by one (that would let a flood grow the log); counted.
+        state.metrics.rate_limited();
+        let mut response = coded_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            "too many requests; try again later",
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(wait));
+        return response;
+    }
+    let mut context = RequestContext::new(viewer.clone(), request_id.clone(), Origin::Graphql);
+    context.client = client;
+    let context = Arc::new(context);
     let mut request = Request::new(params.query)
         .data(viewer)
         .data(Arc::clone(&context))
@@ -395,7 +488,49 @@ async fn execute(
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
-    let response = crate::services::audit::scope::run(context, state.schema.execute(request)).await;
+    let limit = std::time::Duration::from_secs(state.settings.limits.timeout_secs);
+    let execution = std::panic::AssertUnwindSafe(crate::services::audit::scope::run(
+        Arc::clone(&context),
+        state.schema.execute(request),
+    ))
+    .catch_unwind();
+    let response = match tokio::time::timeout(limit, execution).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(_)) => {
+            // A defect, not the caller's doing: the answer and the audit say so, and
+            // the connection stays open.
+            tracing::error!("an operation panicked");
+            let reason = "INTERNAL: the operation failed".to_owned();
+            record_cancelled(state, &context, reason).await;
+            return cancelled_response(
+                ErrorCode::Internal,
+                "internal error".to_owned(),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                response_type,
+            );
+        }
+        Err(_) => {
+            // The operation's future is dropped: its queries are cancelled, an open
+            // change rolls back and its connection returns to the pool.
+            state.metrics.timed_out();
+            let reason = format!("TIMEOUT: cancelled after {} s", limit.as_secs());
+            record_cancelled(state, &context, reason).await;
+            let message = format!(
+                "the operation ran longer than {} s and was cancelled",
+                limit.as_secs()
+            );
+            let mut response = cancelled_response(
+                ErrorCode::Timeout,
+                message,
+                StatusCode::SERVICE_UNAVAILABLE,
+                response_type,
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
+            return response;
+        }
+    };
 
     // A request error (syntax, validation, variables) runs nothing: it has errors,
     // no data and no error path.

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod graphql;
 pub mod health;
+pub mod rate;
 
 use std::sync::Arc;
 
@@ -27,6 +28,8 @@ pub struct AppState {
     pub auth: Arc<crate::auth::service::AuthState>,
     /// The audit log's writer.
     pub audit: Arc<crate::services::audit::writer::AuditWriter>,
+    /// Requests per caller.
+    pub limits: Arc<rate::RequestLimits>,
 }
 
 /// A JSON error body `{"errors": [{message, extensions: {code}}]}` with `status`.

@@ -8,6 +8,7 @@ mod agenda;
 mod audit;
 mod auth;
 mod events;
+mod hardening;
 mod http;
 mod matrix;
 mod privacy;

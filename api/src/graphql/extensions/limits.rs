@@ -55,6 +55,14 @@ impl Extension for DocumentLimits {
                 format!("the document has more than {} tokens", limits.tokens),
             ));
         }
+        if dates_out_of_range(query, variables) {
+            return Err(ApiError::bad_input(
+                "",
+                format!("dates must fall in the years {FIRST_YEAR} to {LAST_YEAR}"),
+            )
+            .to_graphql()
+            .into_server_error(Default::default()));
+        }
         let doc = next.run(ctx, query, variables).await?;
         let name = ctx.data_opt::<OperationName>().and_then(|n| n.0.as_deref());
         let Some((name, ty)) = selected_operation(&doc, name) else {
@@ -143,6 +151,50 @@ impl Extension for DocumentLimits {
     }
 }
 
+/// First year a date or time input may name.
+pub const FIRST_YEAR: i64 = 1900;
+/// Last year a date or time input may name: far beyond any agenda, far below the
+/// limits of date arithmetic, so no window computed from an input can overflow.
+pub const LAST_YEAR: i64 = 2199;
+
+/// Whether a string of the document or of its variables is a date (`YYYY-MM-DD`,
+/// with or without a time, or with a signed expanded year) outside the years the
+/// platform handles. Checked before parsing, for every argument whatever its type.
+pub fn dates_out_of_range(query: &str, variables: &Variables) -> bool {
+    let in_query = query.split('"').skip(1).step_by(2).any(date_out_of_range);
+    in_query || variables.iter().any(|(_, value)| value_out_of_range(value))
+}
+
+fn value_out_of_range(value: &async_graphql::Value) -> bool {
+    match value {
+        async_graphql::Value::String(text) => date_out_of_range(text),
+        async_graphql::Value::List(items) => items.iter().any(value_out_of_range),
+        async_graphql::Value::Object(fields) => fields.values().any(value_out_of_range),
+        _ => false,
+    }
+}
+
+/// Whether `text` starts like a date whose year is outside the handled range.
+fn date_out_of_range(text: &str) -> bool {
+    let unsigned = text.trim_start_matches(['+', '-']);
+    let digits = unsigned.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &unsigned.as_bytes()[digits..];
+    let shaped = digits >= 4
+        && rest.len() >= 6
+        && rest[0] == b'-'
+        && rest[1..3].iter().all(u8::is_ascii_digit)
+        && rest[3] == b'-'
+        && rest[4..6].iter().all(u8::is_ascii_digit);
+    if !shaped {
+        return false;
+    }
+    let negative = text.starts_with('-');
+    match unsigned[..digits].parse::<i64>() {
+        Ok(year) if !negative => !(FIRST_YEAR..=LAST_YEAR).contains(&year),
+        _ => true,
+    }
+}
+
 /// Counts the document's lexical tokens (names, numbers, strings, punctuators),
 /// stopping early once past `stop`: a huge document costs only what it takes to
 /// find it too big. Comments, commas and whitespace are not tokens.
@@ -202,7 +254,33 @@ pub fn count_tokens(query: &str, stop: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::count_tokens;
+    use super::{count_tokens, dates_out_of_range};
+    use async_graphql::Variables;
+
+    #[test]
+    fn dates_far_outside_the_platform_years_are_found_in_literals_and_variables() {
+        let none = Variables::default();
+        assert!(dates_out_of_range(
+            r#"{ agenda(from: "+262142-12-31", days: 1) { date } }"#,
+            &none
+        ));
+        assert!(dates_out_of_range(
+            r#"{ a(t: "9999-01-01T00:00:00Z") }"#,
+            &none
+        ));
+        assert!(dates_out_of_range(r#"{ a(t: "-0001-01-01") }"#, &none));
+        assert!(!dates_out_of_range(
+            r#"{ agenda(from: "2026-12-05", days: 1) { date } }"#,
+            &none
+        ));
+        assert!(!dates_out_of_range(r#"{ a(s: "12345 people") }"#, &none));
+        let vars = Variables::from_json(
+            serde_json::json!({ "input": { "startsAt": ["2026-01-01T00:00:00Z", "+10000-01-01T00:00:00Z"] } }),
+        );
+        assert!(dates_out_of_range("{ a }", &vars));
+        let fine = Variables::from_json(serde_json::json!({ "from": "2199-12-31" }));
+        assert!(!dates_out_of_range("{ a }", &fine));
+    }
 
     #[test]
     fn tokens_are_names_strings_numbers_and_punctuators() {

@@ -1,6 +1,7 @@
 //! DataLoaders of the scoring fields: an agenda of 200 events asks for their current
 //! assessments, histories, decisions and the pause switch in one query each.
 
+use crate::graphql::loaders::ID_BATCH;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -29,11 +30,16 @@ impl ScoringLoaders {
     /// A fresh set on `db`.
     pub fn new(db: &DatabaseConnection) -> Self {
         ScoringLoaders {
-            current: DataLoader::new(CurrentAssessmentLoader(db.clone()), tokio::spawn),
-            history: DataLoader::new(AssessmentHistoryLoader(db.clone()), tokio::spawn),
-            by_id: DataLoader::new(AssessmentByIdLoader(db.clone()), tokio::spawn),
-            decisions: DataLoader::new(DecisionsLoader(db.clone()), tokio::spawn),
-            status: DataLoader::new(StatusLoader(db.clone()), tokio::spawn),
+            current: DataLoader::new(CurrentAssessmentLoader(db.clone()), tokio::spawn)
+                .max_batch_size(ID_BATCH),
+            history: DataLoader::new(AssessmentHistoryLoader(db.clone()), tokio::spawn)
+                .max_batch_size(ID_BATCH),
+            by_id: DataLoader::new(AssessmentByIdLoader(db.clone()), tokio::spawn)
+                .max_batch_size(ID_BATCH),
+            decisions: DataLoader::new(DecisionsLoader(db.clone()), tokio::spawn)
+                .max_batch_size(ID_BATCH),
+            status: DataLoader::new(StatusLoader(db.clone()), tokio::spawn)
+                .max_batch_size(ID_BATCH),
         }
     }
 }

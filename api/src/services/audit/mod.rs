@@ -54,6 +54,54 @@ pub struct Draft {
     pub request_id: Option<String>,
 }
 
+/// Longest stored actor (an e-mail is at most 254 characters, plus a qualifier).
+pub const ACTOR_MAX: usize = 300;
+/// Longest stored operation name (a GraphQL name, at most 128 characters).
+pub const OPERATION_NAME_MAX: usize = 128;
+/// Longest stored list of root fields or selected fields.
+pub const FIELDS_MAX: usize = 4_000;
+/// Longest stored reason.
+pub const REASON_MAX: usize = 1_000;
+/// Longest stored short token (role, purpose, outcome, request id, type).
+pub const SHORT_MAX: usize = 64;
+
+/// `text` cut to at most `max` characters, marked with `…` when cut.
+fn bound(text: String, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text;
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+impl Draft {
+    /// The draft as it may be stored: every string bounded, whatever its source, so
+    /// that no caller can make the append-only log grow by more than a few
+    /// kilobytes per entry, and the reason (which may quote an input) redacted of
+    /// personal data.
+    pub fn bounded(self) -> Draft {
+        Draft {
+            actor: bound(self.actor, ACTOR_MAX),
+            role: self.role.map(|r| bound(r, SHORT_MAX)),
+            operation_type: bound(self.operation_type, SHORT_MAX),
+            operation_name: bound(self.operation_name, OPERATION_NAME_MAX),
+            resources: bound(self.resources, FIELDS_MAX),
+            fields: bound(self.fields, FIELDS_MAX),
+            purpose: self.purpose.map(|p| bound(p, SHORT_MAX)),
+            outcome: bound(self.outcome, SHORT_MAX),
+            reason: self.reason.map(|r| {
+                bound(
+                    policies::pii::redact(&bound(r, REASON_MAX * 4)).text,
+                    REASON_MAX,
+                )
+            }),
+            request_id: self.request_id.map(|r| bound(r, SHORT_MAX)),
+            ..self
+        }
+    }
+}
+
 /// The hashed form of an entry: keys in this order, nothing else.
 #[derive(Serialize)]
 struct Canonical<'a> {
@@ -136,6 +184,7 @@ pub async fn append<C: ConnectionTrait>(db: &C, drafts: Vec<Draft>) -> Result<Ve
     let mut rows = Vec::with_capacity(drafts.len());
     let mut seqs = Vec::with_capacity(drafts.len());
     for draft in drafts {
+        let draft = draft.bounded();
         seq += 1;
         let mut model = audit_entry::Model {
             seq,

@@ -151,25 +151,41 @@ pub async fn conflicts_for<C: ConnectionTrait>(
     db: &C,
     ids: &[i64],
 ) -> ApiResult<HashMap<i64, Vec<Arc<Conflict>>>> {
-    let targets = event::Entity::find()
-        .filter(event::Column::Id.is_in(ids.to_vec()))
-        .all(db)
-        .await?;
-    let (Some(start), Some(end)) = (
-        targets.iter().map(|e| e.starts_at).min(),
-        targets.iter().map(|e| e.ends_at).max(),
-    ) else {
-        return Ok(HashMap::new());
-    };
-    let window = event::Entity::find()
-        .filter(event::Column::StartsAt.lt(end))
-        .filter(event::Column::EndsAt.gt(start))
-        .all(db)
-        .await?;
+    let mut targets = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(ID_CHUNK) {
+        targets.extend(
+            event::Entity::find()
+                .filter(event::Column::Id.is_in(chunk.to_vec()))
+                .all(db)
+                .await?,
+        );
+    }
+    // Events far apart in time are looked at separately: the window read stays the
+    // span of the events asked, never the years between them.
+    targets.sort_by_key(|e| e.starts_at);
+    let mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+    for e in &targets {
+        match spans.last_mut() {
+            Some((_, end)) if e.starts_at <= *end => *end = Ord::max(*end, e.ends_at),
+            _ => spans.push((e.starts_at, e.ends_at)),
+        }
+    }
     let tree = ZoneTree::load(db).await?;
-    let mut by_event = conflicts_in_window(db, &window, &tree).await?;
+    let mut by_event = HashMap::new();
+    for (start, end) in spans {
+        let window = event::Entity::find()
+            .filter(event::Column::StartsAt.lt(end))
+            .filter(event::Column::EndsAt.gt(start))
+            .all(db)
+            .await?;
+        by_event.extend(conflicts_in_window(db, &window, &tree).await?);
+    }
     Ok(ids
         .iter()
         .filter_map(|id| by_event.remove(id).map(|found| (*id, found)))
         .collect())
 }
+
+/// Largest `IN` list of one statement (SQLite allows 32,766 variables, PostgreSQL
+/// 65,535; far below both).
+pub const ID_CHUNK: usize = 500;
