@@ -190,3 +190,182 @@ pub async fn agenda(settings: &Settings, args: AgendaBenchArgs) -> Result<(), St
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
+
+/// One abusive request of the suite: a name, an optional bearer token, a body.
+struct Attack {
+    name: &'static str,
+    authenticated: bool,
+    body: serde_json::Value,
+    times: usize,
+    parallel: bool,
+}
+
+/// The attacks the hardening answers, as an attacker would send them.
+fn attacks() -> Vec<Attack> {
+    let mut fragments = String::from("fragment F0 on Query { __typename }\n");
+    for level in 1..7 {
+        let spreads = format!("...F{} ", level - 1).repeat(16);
+        fragments.push_str(&format!("fragment F{level} on Query {{ {spreads}}}\n"));
+    }
+    fragments.push_str("query { ...F6 }");
+    let aliases: String = (0..300)
+        .map(|i| format!("a{i}: agenda(days: 90) {{ date events {{ id }} }} "))
+        .collect();
+    let duplicates = "agenda(days: 90) { date events { id } } ".repeat(500);
+    let login =
+        "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }";
+    vec![
+        Attack {
+            name: "nested fragments (16^6 fields)",
+            authenticated: false,
+            body: json!({ "query": fragments }),
+            times: 20,
+            parallel: true,
+        },
+        Attack {
+            name: "300 aliases of agenda(days: 90)",
+            authenticated: true,
+            body: json!({ "query": format!("{{ {aliases} }}") }),
+            times: 20,
+            parallel: true,
+        },
+        Attack {
+            name: "agenda repeated 500 times",
+            authenticated: true,
+            body: json!({ "query": format!("{{ {duplicates} }}") }),
+            times: 20,
+            parallel: true,
+        },
+        Attack {
+            name: "250 KB operationName",
+            authenticated: false,
+            body: json!({ "query": "{ __typename }", "operationName": "A".repeat(250_000) }),
+            times: 200,
+            parallel: true,
+        },
+        Attack {
+            name: "login with a 250 KB e-mail",
+            authenticated: false,
+            body: json!({ "query": login, "variables": { "e": format!("{}@x.example", "b".repeat(250_000)), "p": "whatever" } }),
+            times: 100,
+            parallel: true,
+        },
+        Attack {
+            name: "100 parallel wrong logins",
+            authenticated: false,
+            body: json!({ "query": login, "variables": { "e": "analyst@marseille.example", "p": "wrong-password" } }),
+            times: 100,
+            parallel: true,
+        },
+        Attack {
+            name: "agenda from +262142-12-31",
+            authenticated: true,
+            body: json!({ "query": "{ agenda(from: \"+262142-12-31\", days: 1) { date } }" }),
+            times: 20,
+            parallel: true,
+        },
+        Attack {
+            name: "conflicts of events far apart",
+            authenticated: true,
+            body: json!({ "query": "{ a: event(id: \"1\") { conflicts { kind } } b: event(id: \"40000\") { conflicts { kind } } }" }),
+            times: 20,
+            parallel: true,
+        },
+    ]
+}
+
+/// Peak resident memory of this process (server and client), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Runs the abuse suite against a fresh server with the demo agenda and prints,
+/// per attack, the statuses, error codes and worst time, then the worst time over
+/// the suite and the peak memory.
+pub async fn abuse(settings: &Settings) -> Result<(), String> {
+    let dir = std::env::temp_dir().join(format!("platform-bench-abuse-{}", std::process::id()));
+    let mut settings = settings.clone();
+    if settings.database_url.is_none() {
+        settings.data_dir = dir.clone();
+    }
+    settings.seed_demo = true;
+    settings.seed_history = false;
+    settings.seed_presence = false;
+    let (url, token) = serve(&settings, true).await?;
+    let client = reqwest::Client::new();
+    let before = peak_rss_mib();
+    let mut worst_overall = Duration::ZERO;
+    println!("{:<34} {:>5} {:>10}  answers", "attack", "sent", "worst ms");
+    for attack in attacks() {
+        let mut tasks = Vec::new();
+        for _ in 0..attack.times {
+            let (client, url, token) = (client.clone(), url.clone(), token.clone());
+            let (body, authenticated) = (attack.body.clone(), attack.authenticated);
+            let task = async move {
+                let mut request = client.post(&url).json(&body);
+                if authenticated {
+                    request = request.bearer_auth(&token);
+                }
+                let sent = Instant::now();
+                let answer = request.send().await;
+                let (status, code) = match answer {
+                    Ok(r) => {
+                        let status = r.status().as_u16();
+                        let body: serde_json::Value = r.json().await.unwrap_or_default();
+                        let code = body["errors"][0]["extensions"]["code"]
+                            .as_str()
+                            .unwrap_or(if status == 200 { "ok" } else { "-" })
+                            .to_owned();
+                        (status, code)
+                    }
+                    Err(_) => (0, "no answer".to_owned()),
+                };
+                (sent.elapsed(), status, code)
+            };
+            if attack.parallel {
+                tasks.push(tokio::spawn(task));
+            } else {
+                tasks.push(tokio::spawn(async move { task.await }));
+            }
+        }
+        let mut worst = Duration::ZERO;
+        let mut answers: std::collections::BTreeMap<String, usize> = Default::default();
+        for task in tasks {
+            if let Ok((took, status, code)) = task.await {
+                worst = worst.max(took);
+                *answers.entry(format!("{status} {code}")).or_default() += 1;
+            }
+        }
+        worst_overall = worst_overall.max(worst);
+        let answers: Vec<String> = answers.iter().map(|(k, n)| format!("{n}x {k}")).collect();
+        println!(
+            "{:<34} {:>5} {:>10.1}  {}",
+            attack.name,
+            attack.times,
+            worst.as_secs_f64() * 1e3,
+            answers.join(", ")
+        );
+    }
+    let health = Instant::now();
+    let alive = client
+        .get(url.replace("/graphql", "/healthz"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success());
+    println!(
+        "worst request over the suite: {:.1} ms; /healthz after it: {} in {:.1} ms",
+        worst_overall.as_secs_f64() * 1e3,
+        if alive { "up" } else { "DOWN" },
+        health.elapsed().as_secs_f64() * 1e3
+    );
+    if let (Some(before), Some(after)) = (before, peak_rss_mib()) {
+        println!(
+            "peak memory (server and client in one process): {before:.0} MiB before the suite, {after:.0} MiB after"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

@@ -21,6 +21,8 @@ pub enum BenchCommand {
     Scoring,
     /// Load-tests the 30-day agenda query over HTTP, with and without the audit, and prints throughput and latency.
     Agenda(crate::bench::AgendaBenchArgs),
+    /// Sends the abuse suite (nested fragments, aliases, repeated fields, huge names and e-mails, parallel logins, extreme dates) to a fresh server and prints the worst request time and the peak memory.
+    Abuse,
 }
 
 fn ms(since: Instant) -> String {
@@ -29,10 +31,18 @@ fn ms(since: Instant) -> String {
 
 /// Runs `api bench scoring` on a fresh SQLite database in a temporary folder.
 pub async fn run(settings: &Settings, command: BenchCommand) -> Result<(), CliError> {
-    if let BenchCommand::Agenda(args) = command {
-        return crate::bench::agenda(settings, args)
-            .await
-            .map_err(CliError::CheckFailed);
+    match command {
+        BenchCommand::Agenda(args) => {
+            return crate::bench::agenda(settings, args)
+                .await
+                .map_err(CliError::CheckFailed);
+        }
+        BenchCommand::Abuse => {
+            return crate::bench::abuse(settings)
+                .await
+                .map_err(CliError::CheckFailed);
+        }
+        BenchCommand::Scoring => {}
     }
     let dir = std::env::temp_dir().join(format!("platform-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| CliError::file(&dir, e))?;
