@@ -16,9 +16,9 @@ use crate::{seed, time};
 /// `api model ...`
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
-    /// Train on the stored history, backtest on its last years, publish the model and re-score the coming 30 days.
+    /// Train on the stored history and backtest on its last years; publish the model and re-score the coming 30 days when it meets its floors, else store it as rejected and exit with status 3.
     Train {
-        /// Calendar years held out by the backtest (0: no backtest).
+        /// Calendar years held out by the backtest (0: no backtest, which the publication gate refuses).
         #[arg(long, default_value_t = HOLDOUT_YEARS)]
         holdout_years: u32,
     },
@@ -35,7 +35,12 @@ pub enum ModelCommand {
 pub fn print_training(training: &models::Training) {
     let model = &training.published.model;
     println!(
-        "published {} (trained on {} events, {} to {})",
+        "{} {} (trained on {} events, {} to {})",
+        if training.refused.is_some() {
+            "rejected"
+        } else {
+            "published"
+        },
         model.version,
         model.training_window.events,
         model.training_window.first,
@@ -104,6 +109,14 @@ pub async fn run(platform: &Platform, command: ModelCommand) -> Result<(), CliEr
                 models::train_and_publish(conn, holdout_years, "api model train", &bar).await?
             };
             print_training(&training);
+            if let Some(refused) = &training.refused {
+                return Err(CliError::ModelRejected(format!(
+                    "the publication gate refused {} ({refused}); it is stored as rejected model {} and scores nothing; an administrator may publish it with `publishModel(id: \"{}\", reason: ...)`",
+                    training.published.model.version,
+                    training.published.row.id,
+                    training.published.row.id
+                )));
+            }
             let pass = service::rescore_window(
                 conn,
                 time::paris_today(chrono::Utc::now()),
