@@ -148,6 +148,14 @@ async fn a_model_without_backtest_is_rejected_scores_nothing_and_is_published_on
         )
         .await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    let id_text = rejected["id"].as_str().unwrap_or_default().to_owned();
+    let error = api(
+        &app,
+        &["model", "publish", "--id", &id_text, "--reason", " "],
+    )
+    .await
+    .expect_err("the command line asks for a reason too");
+    assert_eq!(error.exit_code(), 2, "{error}");
     // ...and an administrator.
     let body = app
         .graphql_as(
