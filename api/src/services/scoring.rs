@@ -38,9 +38,11 @@ pub const RESCORE_WINDOW_DAYS: u32 = 30;
 /// with the assessment's 22 columns.
 const INSERT_CHUNK: usize = 500;
 
-/// Re-scores one event if scoring runs, a model exists, the event is not cancelled
-/// and its inputs changed since its last assessment. Returns the new assessment, or
-/// `None` when nothing was stored. Call it inside the transaction of the change.
+/// Re-scores one event if scoring runs, a model is published, the event is not
+/// cancelled and its inputs changed since its last assessment; while scoring is
+/// paused (or no model is published), marks its current assessment stale instead
+/// when its inputs changed. Returns the new assessment, or `None` when nothing new
+/// was stored. Call it inside the transaction of the change.
 pub async fn rescore_event<C: ConnectionTrait>(
     db: &C,
     event_id: i64,
