@@ -332,6 +332,81 @@ pub fn first_aid(e: &event::Model, venue: Option<&venue::Model>) -> scoring::dps
 mod tests {
     use super::*;
 
+    fn event(access: Option<AccessClass>, delay: Option<i32>) -> event::Model {
+        let now = Utc::now();
+        event::Model {
+            id: 1,
+            title: "Concert".into(),
+            category: entity::enums::EventCategory::Concert,
+            venue_id: Some(1),
+            zone_id: 1,
+            starts_at: now,
+            ends_at: now + chrono::Duration::hours(4),
+            expected_attendance: 10_000,
+            organizer: None,
+            public_profile: entity::enums::PublicProfile::StandingDynamic,
+            alcohol: false,
+            status: entity::enums::EventStatus::Planned,
+            status_reason: None,
+            series: None,
+            source_id: None,
+            access_class_override: access,
+            rescue_delay_override_min: delay,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn venue() -> venue::Model {
+        venue::Model {
+            id: 1,
+            code: "esplanade".into(),
+            name: "Esplanade".into(),
+            zone_id: 1,
+            latitude: 43.3,
+            longitude: 5.37,
+            kind: VenueKind::Square,
+            capacity: None,
+            area_m2: None,
+            indoor: false,
+            sensitive: false,
+            access_class: AccessClass::Moderate,
+            rescue_delay_min: 15,
+        }
+    }
+
+    #[test]
+    fn an_events_override_wins_over_its_venue_and_a_street_is_the_default() {
+        let site = venue();
+        let plain = site_factors(&event(None, None), Some(&site));
+        assert_eq!(plain.access_class, AccessClass::Moderate);
+        assert_eq!(plain.rescue_delay_min, 15);
+        assert!(!plain.access_class_overridden && !plain.rescue_delay_overridden);
+        let stage = site_factors(
+            &event(Some(AccessClass::VeryDifficult), Some(40)),
+            Some(&site),
+        );
+        assert_eq!(stage.access_class, AccessClass::VeryDifficult);
+        assert_eq!(stage.rescue_delay_min, 40);
+        assert!(stage.access_class_overridden && stage.rescue_delay_overridden);
+        let street = site_factors(&event(None, None), None);
+        assert_eq!(street.access_class, AccessClass::Clear);
+        assert_eq!(street.rescue_delay_min, DEFAULT_RESCUE_DELAY_MIN);
+    }
+
+    #[test]
+    fn first_aid_reads_the_factors_in_effect_in_exact_hundredths() {
+        // 10,000 standing, moving people: 0.40 + 0.40 + 0.40 = 1.20 exactly gives
+        // RIS 12 and 12 workers of a DPS-PE, not the DPS-ME floats would give.
+        let grid = first_aid(
+            &event(Some(AccessClass::VeryDifficult), Some(40)),
+            Some(&venue()),
+        );
+        assert_eq!(grid.ris_millionths, 12_000_000);
+        assert_eq!(grid.workers, 12);
+        assert_eq!(grid.dps_type, scoring::dps::DpsType::DpsPe);
+    }
+
     #[test]
     fn codes_are_lowercase_words_joined_by_single_hyphens() {
         for good in ["velodrome", "parc-borely", "plage-du-prado-2"] {

@@ -334,3 +334,14 @@ pub async fn has_model<C: ConnectionTrait>(db: &C) -> ApiResult<bool> {
         .await?
         .is_some())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gate_refuses_a_model_that_was_not_backtested() {
+        let refusal = gate(None).expect_err("no backtest, no publication");
+        assert!(refusal.contains("no backtest"), "{refusal}");
+    }
+}
