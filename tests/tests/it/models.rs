@@ -289,15 +289,18 @@ async fn with_scoring_paused_first_aid_follows_the_attendance_and_the_assessment
         .await;
     assert!(body["errors"].is_null(), "{body}");
 
-    // First aid follows at once: 30,000 x (0.40 + E1 + E2) / 1000 workers, fewer
-    // than for 65,000; the assessment is the same one, marked stale.
+    // First aid follows at once. The Parc Borély: P2 0.40 (standing, moving), E1
+    // 0.40 (very difficult), E2 0.30 (20 minutes), i = 1.10: RIS 71.5 -> 72
+    // workers for 65,000 people, RIS 33 -> 34 for 30,000. The assessment is the
+    // same one, marked stale.
     let after = read(&app, &id).await;
     assert_eq!(after["expectedAttendance"], 30000);
-    let now = after["firstAid"]["workers"].as_i64().unwrap_or_default();
-    let then = assessed_workers.as_i64().unwrap_or_default();
-    assert!(
-        now < then && now > 0,
-        "first aid follows the attendance: {then} -> {now}"
+    assert_eq!(assessed_workers, 72, "{before}");
+    assert_eq!(after["firstAid"]["workers"], 34, "{after}");
+    assert_eq!(after["firstAid"]["dpsType"], "DPS_ME", "{after}");
+    assert_eq!(
+        after["assessment"]["firstAid"]["workers"], 72,
+        "the stale assessment keeps what it computed: {after}"
     );
     assert_eq!(
         after["assessment"]["id"], before["assessment"]["id"],
