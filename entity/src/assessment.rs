@@ -57,6 +57,10 @@ pub struct Model {
     pub features_json: String,
     /// When it was computed.
     pub computed_at: DateTimeUtc,
+    /// When its inputs were first seen to differ from the event's current ones
+    /// without a new assessment being computed (scoring paused, no model, or the
+    /// model could not read the event); null while it is current.
+    pub inputs_changed_at: Option<DateTimeUtc>,
 }
 
 /// Relations are resolved by explicit queries.

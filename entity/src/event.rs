@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::enums::{EventCategory, EventStatus, PublicProfile};
+use crate::enums::{AccessClass, EventCategory, EventStatus, PublicProfile};
 
 /// One event row.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -39,6 +39,12 @@ pub struct Model {
     pub series: Option<String>,
     /// Source the event came from, if any.
     pub source_id: Option<i64>,
+    /// Access class for rescuers for this event, replacing the venue's (DPS grid
+    /// E1): a stage, stands or a marquee change a site's access for one event.
+    pub access_class_override: Option<AccessClass>,
+    /// Public rescue delay for this event in minutes, replacing the venue's (DPS
+    /// grid E2).
+    pub rescue_delay_override_min: Option<i32>,
     /// When the row was created.
     pub created_at: DateTimeUtc,
     /// When the row last changed.

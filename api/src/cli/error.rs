@@ -26,10 +26,13 @@ pub enum CliError {
     /// The server could not start.
     #[error("server: {0}")]
     Startup(#[from] StartupError),
-    /// A check the command runs failed: a broken audit chain, a model the
-    /// publication gate refused (exit status 1).
+    /// A check the command runs failed: a broken audit chain (exit status 1).
     #[error("{0}")]
     CheckFailed(String),
+    /// The publication gate refused a trained model: it is stored as rejected and
+    /// scores nothing (exit status 3, so that a script tells it from a failure).
+    #[error("{0}")]
+    ModelRejected(String),
 }
 
 impl CliError {
@@ -37,6 +40,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) => 2,
+            CliError::ModelRejected(_) => 3,
             CliError::Api(ApiError::BadUserInput { .. } | ApiError::Conflict(_)) => 2,
             _ => 1,
         }

@@ -6,7 +6,7 @@ use clap::Subcommand;
 use sea_orm::DatabaseConnection;
 
 use super::CliError;
-use super::platform::Platform;
+use super::platform::{CommandChange, Platform};
 use super::progress::Bar;
 use crate::seed::history::HOLDOUT_YEARS;
 use crate::services::scoring::models;
@@ -16,9 +16,9 @@ use crate::{seed, time};
 /// `api model ...`
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
-    /// Train on the stored history, backtest on its last years, publish the model and re-score the coming 30 days.
+    /// Train on the stored history and backtest on its last years; publish the model and re-score the coming 30 days when it meets its floors, else store it as rejected and exit with status 3.
     Train {
-        /// Calendar years held out by the backtest (0: no backtest).
+        /// Calendar years held out by the backtest (0: no backtest, which the publication gate refuses).
         #[arg(long, default_value_t = HOLDOUT_YEARS)]
         holdout_years: u32,
     },
@@ -28,6 +28,15 @@ pub enum ModelCommand {
         #[arg(long, default_value_t = HOLDOUT_YEARS)]
         holdout_years: u32,
     },
+    /// Publish a model the publication gate refused, with a written reason (audited), and re-score the coming 30 days.
+    Publish {
+        /// Identifier of the rejected model (printed by `api model train`).
+        #[arg(long)]
+        id: i64,
+        /// Why it is published although it missed its floors (1 to 2,000 characters).
+        #[arg(long)]
+        reason: String,
+    },
     /// Print the current model's card.
     Card,
 }
@@ -35,7 +44,12 @@ pub enum ModelCommand {
 pub fn print_training(training: &models::Training) {
     let model = &training.published.model;
     println!(
-        "published {} (trained on {} events, {} to {})",
+        "{} {} (trained on {} events, {} to {})",
+        if training.refused.is_some() {
+            "rejected"
+        } else {
+            "published"
+        },
         model.version,
         model.training_window.events,
         model.training_window.first,
@@ -104,6 +118,14 @@ pub async fn run(platform: &Platform, command: ModelCommand) -> Result<(), CliEr
                 models::train_and_publish(conn, holdout_years, "api model train", &bar).await?
             };
             print_training(&training);
+            if let Some(refused) = &training.refused {
+                return Err(CliError::ModelRejected(format!(
+                    "the publication gate refused {} ({refused}); it is stored as rejected model {} and scores nothing; to publish it anyway: `api model publish --id {} --reason \"...\"`",
+                    training.published.model.version,
+                    training.published.row.id,
+                    training.published.row.id
+                )));
+            }
             let pass = service::rescore_window(
                 conn,
                 time::paris_today(chrono::Utc::now()),
@@ -128,6 +150,15 @@ pub async fn run(platform: &Platform, command: ModelCommand) -> Result<(), CliEr
                 models::backtest(conn, holdout_years, &bar).await?
             };
             print_backtest(&report);
+        }
+        ModelCommand::Publish { id, reason } => {
+            let change = CommandChange::new("model publish", "publishModel");
+            let result = models::publish(conn, change.change(), id, &reason).await;
+            let published = change.settle(platform, result).await?;
+            println!(
+                "published {} on a written reason; the coming {RESCORE_WINDOW_DAYS} days are re-scored with it",
+                published.version
+            );
         }
         ModelCommand::Card => match service::current_model(conn).await? {
             Some(published) => print!("{}", scoring::model_card(&published.model).to_text()),

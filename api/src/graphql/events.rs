@@ -1,13 +1,13 @@
 //! Event queries and mutations.
 
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::DatabaseConnection;
 
 use crate::error::ApiError;
-use crate::graphql::enums::{EventCategory, EventStatus, PublicProfile, ResourceKind};
+use crate::graphql::enums::{AccessClass, EventCategory, EventStatus, PublicProfile, ResourceKind};
 use crate::graphql::extensions::Acting;
 use crate::graphql::scalars::{parse_id, parse_opt_id};
 use crate::graphql::types::event::{
@@ -74,6 +74,15 @@ pub struct PageInfo {
     pub start_cursor: Option<String>,
     /// Cursor of the last item of the page.
     pub end_cursor: Option<String>,
+}
+
+/// An optional nullable input as a change: absent keeps, null clears, a value sets.
+fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
 }
 
 fn encode_cursor((starts_at, id): Cursor) -> String {
@@ -189,6 +198,10 @@ pub struct CreateEventInput {
     pub alcohol: bool,
     /// Key shared by the editions of a recurring event.
     pub series: Option<String>,
+    /// Access class for rescuers for this event, replacing the venue's (DPS grid E1): stands, a stage or a marquee on the site.
+    pub access_class_override: Option<AccessClass>,
+    /// Public rescue delay for this event in minutes, 0 to 180, replacing the venue's (DPS grid E2).
+    pub rescue_delay_override_minutes: Option<i32>,
 }
 
 /// Changes to an event; omitted fields keep their value.
@@ -216,6 +229,10 @@ pub struct UpdateEventInput {
     pub alcohol: Option<bool>,
     /// New series key.
     pub series: Option<String>,
+    /// New access class override (DPS grid E1); null returns to the venue's.
+    pub access_class_override: MaybeUndefined<AccessClass>,
+    /// New rescue delay override in minutes, 0 to 180 (DPS grid E2); null returns to the venue's.
+    pub rescue_delay_override_minutes: MaybeUndefined<i32>,
 }
 
 /// A status change.
@@ -273,6 +290,8 @@ impl EventMutation {
             public_profile: input.public_profile.into(),
             alcohol: input.alcohol,
             series: input.series,
+            access_class_override: input.access_class_override.map(Into::into),
+            rescue_delay_override_min: input.rescue_delay_override_minutes,
         };
         let event = events::create(db, Acting::of(ctx)?.change(), new).await?;
         Ok(CreateEventPayload {
@@ -300,6 +319,8 @@ impl EventMutation {
             public_profile: input.public_profile.map(Into::into),
             alcohol: input.alcohol,
             series: input.series,
+            access_class_override: maybe(input.access_class_override).map(|o| o.map(Into::into)),
+            rescue_delay_override_min: maybe(input.rescue_delay_override_minutes),
         };
         let event =
             events::update(db, Acting::of(ctx)?.change(), parse_id(&id, "id")?, changes).await?;

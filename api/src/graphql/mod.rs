@@ -9,11 +9,13 @@ pub mod enums;
 pub mod events;
 pub mod extensions;
 pub mod loaders;
+pub mod models;
 pub mod privacy;
 pub mod register;
 pub mod scalars;
 pub mod scoring;
 pub mod types;
+pub mod venues;
 
 use std::sync::Arc;
 
@@ -35,6 +37,7 @@ pub struct QueryRoot(
     register::RegisterQuery,
     scoring::ScoringQuery,
     privacy::PrivacyQuery,
+    models::ModelQuery,
 );
 
 /// Every mutation of the platform.
@@ -46,6 +49,8 @@ pub struct MutationRoot(
     register::RegisterMutation,
     scoring::ScoringMutation,
     privacy::PrivacyMutation,
+    venues::VenueMutation,
+    models::ModelMutation,
 );
 
 /// The schema type served.

@@ -58,7 +58,16 @@ pub async fn prepare(
             tracing::info!(events = report.events, "history seeded");
         }
         if let Some(training) = train_if_missing(db, &()).await.map_err(fail)? {
-            tracing::info!(version = %training.published.model.version, "first risk model trained");
+            match &training.refused {
+                None => {
+                    tracing::info!(version = %training.published.model.version, "first risk model trained")
+                }
+                Some(refused) => tracing::warn!(
+                    version = %training.published.model.version,
+                    %refused,
+                    "first risk model refused by the publication gate: nothing is scored until a model is published"
+                ),
+            }
         }
     }
     let pass = crate::services::scoring::rescore_window(

@@ -14,4 +14,5 @@ pub mod register;
 pub mod retention;
 pub mod scoring;
 pub mod text;
+pub mod venues;
 pub mod work;

@@ -5,7 +5,10 @@
 //! days; an unchanged inputs fingerprint stores nothing new.
 //!
 //! Nothing is scored while scoring is paused (human oversight, DESIGN §9) or while no
-//! model has been trained.
+//! model is published. A change made meanwhile marks the event's current assessment
+//! stale when it changed the assessment's inputs, so the model-based figures say they
+//! are out of date; first aid by the DPS grid needs no model and is computed from the
+//! event as it stands (`services::venues::first_aid`).
 
 pub mod features;
 pub mod imports;
@@ -35,21 +38,21 @@ pub const RESCORE_WINDOW_DAYS: u32 = 30;
 /// with the assessment's 22 columns.
 const INSERT_CHUNK: usize = 500;
 
-/// Re-scores one event if scoring runs, a model exists, the event is not cancelled
-/// and its inputs changed since its last assessment. Returns the new assessment, or
-/// `None` when nothing was stored. Call it inside the transaction of the change.
+/// Re-scores one event if scoring runs, a model is published, the event is not
+/// cancelled and its inputs changed since its last assessment; while scoring is
+/// paused (or no model is published), marks its current assessment stale instead
+/// when its inputs changed. Returns the new assessment, or `None` when nothing new
+/// was stored. Call it inside the transaction of the change.
 pub async fn rescore_event<C: ConnectionTrait>(
     db: &C,
     event_id: i64,
 ) -> ApiResult<Option<assessment::Model>> {
-    if oversight::scoring_status(db).await?.paused {
-        return Ok(None);
-    }
-    let Some(model) = models::current_model(db).await? else {
-        return Ok(None);
-    };
     let Some(target) = event::Entity::find_by_id(event_id).one(db).await? else {
         return Err(ApiError::not_found(format!("event {event_id}")));
+    };
+    let Some(model) = scoring_model(db).await? else {
+        mark_stale(db, &[target]).await?;
+        return Ok(None);
     };
     let mut rows = score_events(db, &model, &[target], false).await?;
     match rows.pop() {
@@ -59,6 +62,110 @@ pub async fn rescore_event<C: ConnectionTrait>(
         }
         None => Ok(None),
     }
+}
+
+/// The model that scores now: none while scoring is paused or none is published.
+async fn scoring_model<C: ConnectionTrait>(db: &C) -> ApiResult<Option<PublishedModel>> {
+    if oversight::scoring_status(db).await?.paused {
+        return Ok(None);
+    }
+    models::current_model(db).await
+}
+
+/// Re-assesses `targets` after a change that concerns them all (their venue
+/// changed): a new assessment for each whose inputs changed when scoring runs, else
+/// their current assessments marked stale where their inputs changed. Returns the
+/// number of new assessments.
+pub async fn refresh_events<C: ConnectionTrait>(
+    db: &C,
+    targets: &[event::Model],
+) -> ApiResult<usize> {
+    if targets.is_empty() {
+        return Ok(0);
+    }
+    let Some(model) = scoring_model(db).await? else {
+        mark_stale(db, targets).await?;
+        return Ok(0);
+    };
+    let rows = score_events(db, &model, targets, false).await?;
+    let stored = rows.len();
+    insert_assessments(db, rows).await?;
+    Ok(stored)
+}
+
+/// Marks stale the current assessment of each of `targets` whose inputs (features
+/// and planned deployment, read as they stand) differ from those it was computed
+/// on. Returns the number marked.
+async fn mark_stale<C: ConnectionTrait>(db: &C, targets: &[event::Model]) -> ApiResult<usize> {
+    let ids: Vec<i64> = targets
+        .iter()
+        .filter(|e| features::scorable(e.status))
+        .map(|e| e.id)
+        .collect();
+    let current = current_for(db, &ids).await?;
+    // An assessment already marked keeps its first mark.
+    let open: Vec<event::Model> = targets
+        .iter()
+        .filter(|e| {
+            current
+                .get(&e.id)
+                .is_some_and(|a| a.inputs_changed_at.is_none())
+        })
+        .cloned()
+        .collect();
+    if open.is_empty() {
+        return Ok(0);
+    }
+    let context = Context::load(db, &open).await?;
+    let mut deployments: HashMap<i64, Vec<deployment::Model>> = HashMap::new();
+    for row in deployment::Entity::find()
+        .filter(deployment::Column::EventId.is_in(open.iter().map(|e| e.id)))
+        .all(db)
+        .await?
+    {
+        deployments.entry(row.event_id).or_default().push(row);
+    }
+    let stale: Vec<i64> = open
+        .iter()
+        .filter_map(|e| {
+            let assessed = current.get(&e.id)?;
+            let planned = features::planned(
+                deployments
+                    .get(&e.id)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default(),
+            );
+            let now = store::fingerprint(&assessed.model_version, &context.features(e), &planned);
+            (now != assessed.inputs_fingerprint).then_some(assessed.id)
+        })
+        .collect();
+    if stale.is_empty() {
+        return Ok(0);
+    }
+    assessment::Entity::update_many()
+        .col_expr(
+            assessment::Column::InputsChangedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(assessment::Column::Id.is_in(stale.clone()))
+        .exec(db)
+        .await?;
+    Ok(stale.len())
+}
+
+/// Stores new assessments in multi-row inserts.
+async fn insert_assessments<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<assessment::ActiveModel>,
+) -> ApiResult<()> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<assessment::ActiveModel> = rows.by_ref().take(INSERT_CHUNK).collect();
+        assessment::Entity::insert_many(chunk)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// What a re-scoring pass did.
@@ -94,18 +201,6 @@ pub async fn rescore_window_in<C: ConnectionTrait>(
     days: u32,
     force: bool,
 ) -> ApiResult<RescoreReport> {
-    if oversight::scoring_status(db).await?.paused {
-        return Ok(RescoreReport {
-            skipped: true,
-            ..RescoreReport::default()
-        });
-    }
-    let Some(model) = models::current_model(db).await? else {
-        return Ok(RescoreReport {
-            skipped: true,
-            ..RescoreReport::default()
-        });
-    };
     let (start, end) = paris_range(from, days);
     let targets = event::Entity::find()
         .filter(event::Column::StartsAt.lt(end))
@@ -113,15 +208,16 @@ pub async fn rescore_window_in<C: ConnectionTrait>(
         .order_by_asc(event::Column::Id)
         .all(db)
         .await?;
+    let Some(model) = scoring_model(db).await? else {
+        mark_stale(db, &targets).await?;
+        return Ok(RescoreReport {
+            skipped: true,
+            ..RescoreReport::default()
+        });
+    };
     let rows = score_events(db, &model, &targets, force).await?;
     let assessed = rows.len();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<assessment::ActiveModel> = rows.by_ref().take(INSERT_CHUNK).collect();
-        assessment::Entity::insert_many(chunk)
-            .exec_without_returning(db)
-            .await?;
-    }
+    insert_assessments(db, rows).await?;
     Ok(RescoreReport {
         events: targets.len(),
         assessed,

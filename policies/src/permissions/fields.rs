@@ -103,6 +103,7 @@ pub static TYPES: &[TypeAccess] = &[
     parent("Contribution"),
     parent("CreateDpiaPayload"),
     parent("CreateEventPayload"),
+    parent("CreateVenuePayload"),
     parent("DataSubjectsOpinion"),
     TypeAccess {
         name: "Decision",
@@ -159,6 +160,7 @@ pub static TYPES: &[TypeAccess] = &[
         fields: &[("organization", ORGANIZATION_READERS)],
     },
     parent("ProcessingActivity"),
+    parent("PublishModelPayload"),
     parent("RecordCnilAnswerPayload"),
     parent("RecordDpoOpinionPayload"),
     parent("RecordIncidentPayload"),
@@ -173,9 +175,11 @@ pub static TYPES: &[TypeAccess] = &[
     parent("SourceRetention"),
     parent("SubmitDpiaPayload"),
     parent("SubmitDpiaToCnilPayload"),
+    parent("TrainedModel"),
     parent("TrainingWindow"),
     parent("UpdateDpiaPayload"),
     parent("UpdateEventPayload"),
+    parent("UpdateVenuePayload"),
     parent("UpsertDeploymentPayload"),
     parent("UpsertProcessingActivityPayload"),
     TypeAccess {

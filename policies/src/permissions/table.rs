@@ -249,6 +249,7 @@ pub static OPERATIONS: &[OperationRule] = &[
         NO_TOKEN,
     ),
     op("scoringMethod", Query, false, EVERYONE, NO_TOKEN),
+    op("trainedModels", Query, false, EVERYONE, NO_TOKEN),
     // Queries: accounts, audit, register.
     op("me", Query, false, EVERYONE, NO_TOKEN),
     op("users", Query, false, ADMIN_ONLY, NO_TOKEN),
@@ -308,6 +309,14 @@ pub static OPERATIONS: &[OperationRule] = &[
     op("revokePartnerToken", Mutation, false, ADMIN_ONLY, NO_TOKEN),
     op("setSourceStatus", Mutation, false, ADMIN_ONLY, NO_TOKEN),
     op("runRetention", Mutation, false, ADMIN_ONLY, NO_TOKEN),
+    // Venues are reference data, kept by the administration like organizations and
+    // sources; the supervision team adapts one event's site factors through its
+    // overrides (`createEvent`, `updateEvent`).
+    op("createVenue", Mutation, false, ADMIN_ONLY, NO_TOKEN),
+    op("updateVenue", Mutation, false, ADMIN_ONLY, NO_TOKEN),
+    // Overruling the publication gate of risk models: an administrator, with a
+    // written reason (DESIGN §9).
+    op("publishModel", Mutation, false, ADMIN_ONLY, NO_TOKEN),
     // Mutations: register and DPIA workflow.
     op(
         "upsertProcessingActivity",

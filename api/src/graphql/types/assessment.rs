@@ -303,4 +303,12 @@ impl Assessment {
     async fn computed_at(&self) -> DateTime<Utc> {
         self.0.computed_at
     }
+    /// Whether the event's inputs (the event, its venue, its deployment, the day's data) changed since this assessment was computed and no new one could be computed (scoring paused, no model published): its risks, expected incidents and adequacy are then out of date. First aid on the event itself (`Event.firstAid`) is always current.
+    async fn stale(&self) -> bool {
+        self.0.inputs_changed_at.is_some()
+    }
+    /// When the inputs were first seen to change since this assessment was computed; null while it is current.
+    async fn stale_since(&self) -> Option<DateTime<Utc>> {
+        self.0.inputs_changed_at
+    }
 }

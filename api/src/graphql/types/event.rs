@@ -8,7 +8,7 @@ use entity::{deployment, event};
 
 use crate::error::ApiError;
 use crate::graphql::enums::{
-    ConflictKind, EventCategory, EventStatus, PublicProfile, ResourceKind,
+    AccessClass, ConflictKind, EventCategory, EventStatus, PublicProfile, ResourceKind,
 };
 use crate::graphql::loaders::Loaders;
 use crate::graphql::types::catalog::{Organization, Venue, Zone};
@@ -39,6 +39,23 @@ impl Event {
             model,
             conflicts: Some(conflicts),
         }
+    }
+}
+
+impl Event {
+    async fn venue_row(&self, ctx: &Context<'_>) -> Result<Option<entity::venue::Model>> {
+        let Some(id) = self.model.venue_id else {
+            return Ok(None);
+        };
+        Ok(ctx.data::<Loaders>()?.venues.load_one(id).await?)
+    }
+
+    async fn site(&self, ctx: &Context<'_>) -> Result<crate::services::venues::SiteFactors> {
+        let venue = self.venue_row(ctx).await?;
+        Ok(crate::services::venues::site_factors(
+            &self.model,
+            venue.as_ref(),
+        ))
     }
 }
 
@@ -109,6 +126,35 @@ impl Event {
     /// Key shared by the editions of a recurring event.
     async fn series(&self) -> Option<&str> {
         self.model.series.as_deref()
+    }
+    /// Access class for rescuers in effect (DPS grid factor E1): the event's override, else its venue's, else clear access for an event in the streets.
+    async fn access_class(&self, ctx: &Context<'_>) -> Result<AccessClass> {
+        Ok(self.site(ctx).await?.access_class.into())
+    }
+    /// Whether the event sets its own access class (a stage, stands or a marquee) instead of its venue's.
+    async fn access_class_overridden(&self) -> bool {
+        self.model.access_class_override.is_some()
+    }
+    /// Public rescue delay in effect, in minutes (DPS grid factor E2): the event's override, else its venue's, else 10 minutes in town.
+    async fn rescue_delay_minutes(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(self.site(ctx).await?.rescue_delay_min)
+    }
+    /// Whether the event sets its own rescue delay instead of its venue's.
+    async fn rescue_delay_overridden(&self) -> bool {
+        self.model.rescue_delay_override_min.is_some()
+    }
+    /// First aid required by the national DPS grid for the event as it stands now. It needs no model: it is current even while scoring is paused, when the assessment may be stale.
+    async fn first_aid(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<crate::graphql::types::assessment::FirstAid> {
+        let venue = self.venue_row(ctx).await?;
+        let grid = crate::services::venues::first_aid(&self.model, venue.as_ref());
+        Ok(crate::graphql::types::assessment::FirstAid {
+            ris: grid.ris(),
+            workers: i32::try_from(grid.workers).unwrap_or(i32::MAX),
+            dps_type: grid.dps_type.into(),
+        })
     }
     /// Planned resources, one entry per kind.
     async fn deployments(&self, ctx: &Context<'_>) -> Result<Vec<Deployment>> {

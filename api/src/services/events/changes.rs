@@ -2,7 +2,7 @@
 //! writes, re-scores and records its audit entry in one transaction.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::enums::{EventCategory, EventStatus, PublicProfile};
+use entity::enums::{AccessClass, EventCategory, EventStatus, PublicProfile};
 use entity::{deployment, event, venue};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -44,6 +44,10 @@ pub struct NewEvent {
     pub alcohol: bool,
     /// Series key.
     pub series: Option<String>,
+    /// Access class for rescuers replacing the venue's (DPS grid E1).
+    pub access_class_override: Option<AccessClass>,
+    /// Public rescue delay in minutes replacing the venue's (DPS grid E2).
+    pub rescue_delay_override_min: Option<i32>,
 }
 
 /// Changes to an event; absent fields keep their value.
@@ -71,6 +75,10 @@ pub struct EventChanges {
     pub alcohol: Option<bool>,
     /// New series key.
     pub series: Option<String>,
+    /// New access class override; `Some(None)` returns to the venue's.
+    pub access_class_override: Option<Option<AccessClass>>,
+    /// New rescue delay override; `Some(None)` returns to the venue's.
+    pub rescue_delay_override_min: Option<Option<i32>>,
 }
 
 /// Checks a complete event and resolves its zone. `prefix` is the input's path.
@@ -118,6 +126,9 @@ async fn validate<C: ConnectionTrait>(db: &C, prefix: &str, e: &NewEvent) -> Api
             path("series"),
             format!("series has at most {MAX_TEXT} characters"),
         ));
+    }
+    if let Some(minutes) = e.rescue_delay_override_min {
+        crate::services::venues::check_rescue_delay(&path("rescueDelayOverrideMinutes"), minutes)?;
     }
     let tree = ZoneTree::load(db).await?;
     if let Some(zone_id) = e.zone_id
@@ -179,6 +190,8 @@ pub async fn create(
         status: Set(EventStatus::Planned),
         status_reason: Set(None),
         series: Set(input.series),
+        access_class_override: Set(input.access_class_override),
+        rescue_delay_override_min: Set(input.rescue_delay_override_min),
         source_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -221,6 +234,12 @@ pub async fn update(
         public_profile: changes.public_profile.unwrap_or(current.public_profile),
         alcohol: changes.alcohol.unwrap_or(current.alcohol),
         series: changes.series.or(current.series.clone()),
+        access_class_override: changes
+            .access_class_override
+            .unwrap_or(current.access_class_override),
+        rescue_delay_override_min: changes
+            .rescue_delay_override_min
+            .unwrap_or(current.rescue_delay_override_min),
     };
     let zone_id = validate(txn, "input", &merged).await?;
     let mut model: event::ActiveModel = current.into();
@@ -235,6 +254,8 @@ pub async fn update(
     model.public_profile = Set(merged.public_profile);
     model.alcohol = Set(merged.alcohol);
     model.series = Set(merged.series);
+    model.access_class_override = Set(merged.access_class_override);
+    model.rescue_delay_override_min = Set(merged.rescue_delay_override_min);
     model.updated_at = Set(Utc::now());
     let updated = model.update(txn).await?;
     crate::services::scoring::rescore_event(txn, updated.id).await?;
@@ -307,6 +328,9 @@ pub async fn set_status(
         public_profile: current.public_profile,
         alcohol: current.alcohol,
         series: current.series.clone(),
+        // A stage or a marquee moves with the event.
+        access_class_override: current.access_class_override,
+        rescue_delay_override_min: current.rescue_delay_override_min,
     };
     let zone_id = validate(txn, "input", &merged).await?;
     let shift = merged.starts_at - current.starts_at;

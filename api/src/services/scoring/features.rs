@@ -18,8 +18,6 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use crate::error::ApiResult;
 use crate::services::catalog::ZoneTree;
 
-/// Public rescue delay assumed for an event without a venue (a street event in town).
-const DEFAULT_RESCUE_DELAY_MINUTES: u32 = 10;
 /// Shortest duration the model accepts (a few minutes' ceremony counts as a quarter hour).
 const MIN_DURATION_HOURS: f64 = 0.25;
 
@@ -304,6 +302,7 @@ impl Context {
         let local = e.starts_at.with_timezone(&Paris);
         let date = local.date_naive();
         let venue = e.venue_id.and_then(|id| self.venues.get(&id));
+        let site = crate::services::venues::site_factors(e, venue);
         let seconds = (e.ends_at - e.starts_at).num_seconds().max(0);
         EventFeatures {
             category: category(e.category),
@@ -328,10 +327,9 @@ impl Context {
             presence_ratio: None,
             past_incident_index: None,
             public_profile: profile(e.public_profile),
-            site_access: venue.map_or(SiteAccess::Easy, |v| site_access(v.access_class)),
-            rescue_delay_minutes: venue
-                .and_then(|v| u32::try_from(v.rescue_delay_min).ok())
-                .unwrap_or(DEFAULT_RESCUE_DELAY_MINUTES),
+            // The event's own factors (a stage, a marquee) replace its venue's.
+            site_access: site_access(site.access_class),
+            rescue_delay_minutes: u32::try_from(site.rescue_delay_min).unwrap_or(0),
         }
     }
 }

@@ -1,8 +1,11 @@
 //! Risk models: learning from the stored history (`event_outcome`), backtesting on
-//! its latest years, publishing (a `risk_model` row holding the serialized model and
-//! its backtest), and reading the current one back.
+//! its latest years, the publication gate (a model that misses its backtest floors,
+//! or was not backtested, is stored as rejected and scores nothing), publishing a
+//! refused model with an administrator's written reason, and reading the current one
+//! back.
 
 use chrono::{Datelike, NaiveDate, Utc};
+use entity::risk_model::ModelStatus;
 use entity::{event_outcome, platform_setting, risk_model};
 use scoring::backtest::{self, BacktestReport};
 use scoring::features::{FieldCounts, HistoryRow};
@@ -16,6 +19,7 @@ use sea_orm::{
 };
 
 use crate::error::{ApiError, ApiResult};
+use crate::services::work::Change;
 
 /// Rows read per query when loading the history (keeps memory per round trip bounded
 /// and lets a progress bar move).
@@ -24,6 +28,8 @@ const LOAD_PAGE: u64 = 5_000;
 pub const GENERATOR_KEY: &str = "history.generator";
 /// Fewest past events worth learning from (the model has about 40 coefficients per field).
 pub const MIN_TRAINING_EVENTS: usize = 500;
+/// Longest reason for publishing a model the gate refused.
+pub const MAX_PUBLICATION_REASON: usize = 2_000;
 
 /// The model that scores, with its stored row.
 #[derive(Debug, Clone)]
@@ -34,9 +40,11 @@ pub struct PublishedModel {
     pub model: RiskModel,
 }
 
-/// The latest published model, if any.
+/// The most recently published model, if any; rejected models never score.
 pub async fn current_model<C: ConnectionTrait>(db: &C) -> ApiResult<Option<PublishedModel>> {
     let Some(row) = risk_model::Entity::find()
+        .filter(risk_model::Column::Status.eq(ModelStatus::Published))
+        .order_by_desc(risk_model::Column::PublishedAt)
         .order_by_desc(risk_model::Column::Id)
         .one(db)
         .await?
@@ -143,17 +151,41 @@ fn run_backtest(
     Ok(report)
 }
 
-/// What training published.
+/// What training stored.
 #[derive(Debug, Clone)]
 pub struct Training {
-    /// The new current model.
+    /// The model stored: the new current model, unless the gate refused it.
     pub published: PublishedModel,
-    /// Its backtest, when the history was long enough for one.
+    /// Its backtest, when one was run.
     pub backtest: Option<BacktestReport>,
+    /// Why the publication gate refused the model (it is stored as rejected and
+    /// scores nothing); `None` when it was published.
+    pub refused: Option<String>,
+}
+
+/// The publication gate: a model is published only when a backtest was run and it
+/// met every publication floor. Returns why it is refused otherwise.
+pub fn gate(report: Option<&BacktestReport>) -> Result<(), String> {
+    let Some(report) = report else {
+        return Err(
+            "no backtest was run (0 held-out years), so the publication floors cannot be checked"
+                .to_owned(),
+        );
+    };
+    let failures = report.floor_failures(&backtest::PUBLICATION_FLOORS);
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "publication floors missed: {}",
+            failures.join("; ")
+        ))
+    }
 }
 
 /// Learns a model from the stored history, backtests it on the last `holdout_years`
-/// years (none with 0) and publishes it as the current model, in one transaction.
+/// years (none with 0) and stores it, in one transaction: published as the current
+/// model when it passes the gate ([`gate`]), rejected otherwise.
 pub async fn train_and_publish<C: ConnectionTrait>(
     db: &C,
     holdout_years: u32,
@@ -193,7 +225,13 @@ pub async fn train_and_publish<C: ConnectionTrait>(
     };
     let mut model = scoring::train(&rows, &options).map_err(scoring_error)?;
     model.backtest = report.as_ref().map(BacktestReport::summary);
-    progress.stage("publishing");
+    let refused = gate(report.as_ref()).err();
+    progress.stage(if refused.is_some() {
+        "storing the rejected model"
+    } else {
+        "publishing"
+    });
+    let now = Utc::now();
     let row = risk_model::ActiveModel {
         version: Set(model.version.clone()),
         window_first: Set(model.training_window.first),
@@ -205,7 +243,16 @@ pub async fn train_and_publish<C: ConnectionTrait>(
             None => None,
         }),
         trained_by: Set(trained_by.to_owned()),
-        trained_at: Set(Utc::now()),
+        trained_at: Set(now),
+        status: Set(if refused.is_some() {
+            ModelStatus::Rejected
+        } else {
+            ModelStatus::Published
+        }),
+        gate_refusal: Set(refused.clone()),
+        publication_reason: Set(None),
+        published_by: Set(refused.is_none().then(|| trained_by.to_owned())),
+        published_at: Set(refused.is_none().then_some(now)),
         ..Default::default()
     }
     .insert(db)
@@ -213,7 +260,68 @@ pub async fn train_and_publish<C: ConnectionTrait>(
     Ok(Training {
         published: PublishedModel { row, model },
         backtest: report,
+        refused,
     })
+}
+
+/// Publishes a model the gate refused, on an administrator's written reason (kept
+/// with the model and in the audit entry), and re-scores the coming days with it, in
+/// one transaction.
+pub async fn publish(
+    db: &sea_orm::DatabaseConnection,
+    change: Change<'_>,
+    id: i64,
+    reason: &str,
+) -> ApiResult<risk_model::Model> {
+    let work = change.begin(db).await?;
+    let txn = work.txn();
+    let reason = crate::services::text::free_text("reason", reason, MAX_PUBLICATION_REASON, true)
+        .map_err(|_| {
+            ApiError::bad_input(
+                "reason",
+                format!(
+                    "a written reason of 1 to {MAX_PUBLICATION_REASON} characters is required to publish a model the gate refused"
+                ),
+            )
+        })?;
+    let row = risk_model::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("model {id}")))?;
+    if row.status == ModelStatus::Published {
+        return Err(ApiError::Conflict(format!(
+            "model {} is already published",
+            row.version
+        )));
+    }
+    let summary = format!(
+        "published {} over the gate ({}); reason: {reason}",
+        row.version,
+        row.gate_refusal.as_deref().unwrap_or("refused")
+    );
+    let mut active: risk_model::ActiveModel = row.into();
+    active.status = Set(ModelStatus::Published);
+    active.publication_reason = Set(Some(reason));
+    active.published_by = Set(Some(work.ctx().viewer.actor.clone()));
+    active.published_at = Set(Some(Utc::now()));
+    let saved = active.update(txn).await?;
+    crate::services::scoring::rescore_window_in(
+        txn,
+        crate::time::paris_today(Utc::now()),
+        crate::services::scoring::RESCORE_WINDOW_DAYS,
+        false,
+    )
+    .await?;
+    work.commit_with_summary(1, Some(summary)).await?;
+    Ok(saved)
+}
+
+/// Every stored model, newest first: published and rejected.
+pub async fn list<C: ConnectionTrait>(db: &C) -> ApiResult<Vec<risk_model::Model>> {
+    Ok(risk_model::Entity::find()
+        .order_by_desc(risk_model::Column::Id)
+        .all(db)
+        .await?)
 }
 
 /// Whether any model has been published.
@@ -225,4 +333,15 @@ pub async fn has_model<C: ConnectionTrait>(db: &C) -> ApiResult<bool> {
         .one(db)
         .await?
         .is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gate_refuses_a_model_that_was_not_backtested() {
+        let refusal = gate(None).expect_err("no backtest, no publication");
+        assert!(refusal.contains("no backtest"), "{refusal}");
+    }
 }

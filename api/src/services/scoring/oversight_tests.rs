@@ -26,6 +26,7 @@ fn advice(risk: f64, adequacy: Option<f64>) -> assessment::Model {
         explanation_json: String::new(),
         features_json: String::new(),
         computed_at: Utc::now(),
+        inputs_changed_at: None,
     }
 }
 
