@@ -21,6 +21,7 @@ pub mod features;
 pub mod glm;
 pub mod history;
 pub mod linalg;
+pub mod load;
 pub mod model;
 mod sparse;
 pub mod stats;

@@ -125,6 +125,7 @@ pub static TYPES: &[TypeAccess] = &[
     parent("DpiaMeasureChange"),
     parent("DpoOpinion"),
     parent("EffectCard"),
+    parent("EgressLoad"),
     TypeAccess {
         name: "Event",
         readers: Readers::Parent,
@@ -133,6 +134,7 @@ pub static TYPES: &[TypeAccess] = &[
     parent("EventConnection"),
     parent("EventEdge"),
     parent("ExpectedIncidents"),
+    parent("ExpectedLoad"),
     parent("Explanation"),
     parent("FeatureCard"),
     parent("FieldCard"),
@@ -164,6 +166,7 @@ pub static TYPES: &[TypeAccess] = &[
     parent("RecordIncidentPayload"),
     parent("RegisteredSource"),
     parent("RejectDpiaPayload"),
+    parent("Requirement"),
     parent("RetentionRun"),
     parent("RuleCard"),
     parent("ScoringMethod"),

@@ -13,6 +13,7 @@ use scoring::adequacy::ResourceCounts;
 use scoring::dps::{PublicProfile, SiteAccess};
 use scoring::features::{DayWeather, EventCategory, EventFeatures, VenueKind};
 use scoring::history::calendar;
+use scoring::load;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::error::ApiResult;
@@ -332,6 +333,12 @@ impl Context {
             rescue_delay_minutes: venue
                 .and_then(|v| u32::try_from(v.rescue_delay_min).ok())
                 .unwrap_or(DEFAULT_RESCUE_DELAY_MINUTES),
+            // What the metro near the venue and its roads carry away; an event
+            // without a venue leaves by the streets of its zone.
+            egress_capacity: Some(match venue {
+                Some(v) => load::egress_capacity(venue_kind(v.kind), Some((v.latitude, v.longitude))),
+                None => load::road_capacity(VenueKind::Street),
+            }),
         }
     }
 }
