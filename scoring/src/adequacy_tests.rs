@@ -59,8 +59,14 @@ fn a_loaded_football_match_needs_every_kind_each_with_its_basis() {
     let required = counts(&list);
     assert_eq!(required.first_aid, input.first_aid.workers);
     assert_eq!(required.stewards, 240, "1 per 250 seated");
-    assert_eq!(required.municipal_police, 30, "60 incidents over 4 h: 15 pairs");
-    assert_eq!(required.national_police, 120, "60 incidents: 6 sections of 20");
+    assert_eq!(
+        required.municipal_police, 30,
+        "60 incidents over 4 h: 15 pairs"
+    );
+    assert_eq!(
+        required.national_police, 120,
+        "60 incidents: 6 sections of 20"
+    );
     assert_eq!(required.fire_rescue, 16, "75 patients: 4 crews of 4");
     assert_eq!(required.video_operators, 4, "60 incidents: 1 per 15");
     assert_eq!(
@@ -86,7 +92,10 @@ fn no_kind_is_required_where_its_load_does_not_call_for_it() {
     assert_eq!(quiet.national_police, 0);
     assert_eq!(quiet.video_operators, 0);
     assert_eq!(quiet.transit_reinforcement, 0);
-    assert!(quiet.stewards > 0, "stewards follow the crowd in a bounded venue");
+    assert!(
+        quiet.stewards > 0,
+        "stewards follow the crowd in a bounded venue"
+    );
 }
 
 #[test]
@@ -182,7 +191,11 @@ fn a_required_kind_with_nothing_planned_is_named_missing_not_folded_into_zero() 
     };
     let adequacy = assess(&required, &planned);
     assert_eq!(adequacy.missing, vec![ResourceKind::Stewards]);
-    assert_eq!(adequacy.overall_percent, Some(150.0), "first aid, the kind planned");
+    assert_eq!(
+        adequacy.overall_percent,
+        Some(150.0),
+        "first aid, the kind planned"
+    );
     assert_eq!(
         adequacy.short,
         vec![ResourceKind::Stewards],

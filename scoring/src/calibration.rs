@@ -4,21 +4,22 @@
 //! amount), below the first point it is 0, above the last 10. The scale does not depend
 //! on any past event: a risk moves only when the estimate of the load moves.
 //!
-//! | risk | tranquillity (police incidents) | security (patients) | mobility (overload) |
+//! | risk | tranquillity (police-relevant incidents) | security (patients) | mobility (overload ratio) |
 //! |---|---|---|---|
-//! | 0 | 0.1 | 0.1 | 0.05 |
-//! | 2 | 0.5 | 0.5 | 0.3 |
-//! | 5 | 3 | 3 | 0.7 |
-//! | 8 | 15 | 15 | 1.2 |
-//! | 10 | 60 | 60 | 2.5 |
+//! | 0 | 0.3 | 0.3 | 0.1 |
+//! | 2 | 1.5 | 1 | 0.3 |
+//! | 5 | 6 | 5 | 0.7 |
+//! | 8 | 25 | 20 | 1.2 |
+//! | 10 | 200 | 150 | 4 |
 //!
-//! In words: a 2 is an event where a single incident or a single patient is unlikely
-//! (about one in two); a 5 one with a few of each, which the officers and first-aid
-//! post on site absorb; an 8 one with about fifteen, i.e. a dedicated public-order and
-//! medical set-up, with hospital transfers likely; a 10 a stadium-scale load. For
-//! mobility, 5 is a site whose exits run at 70 % of what its metro and roads carry, 8
-//! one where the busiest half hour exceeds it by 20 % (queues at the stations), 10 one
-//! where it is 2.5 times over (the exit takes well over an hour).
+//! In words: a 2 is an event with about one incident or one patient, what a patrol
+//! and the organiser's first-aid post handle in passing; a 5 one with about five, which
+//! keeps officers and a first-aid post busy; an 8 one with twenty to twenty-five, a
+//! dedicated public-order and medical set-up with a hospital transfer likely; a 10 a
+//! load of hundreds, a sold-out stadium on a bad day. For mobility, a 5 is a site
+//! whose busiest half hour runs at 70 % of what its metro and roads carry, an 8 one
+//! where it exceeds it by 20 % (queues at the stations), a 10 one where it is four
+//! times over (the exit takes two hours).
 
 use serde::{Deserialize, Serialize};
 
@@ -27,13 +28,32 @@ use crate::features::Field;
 /// Version of the scale below; recorded in every model.
 pub const SCALE_VERSION: &str = "absolute-scale-v1";
 
+/// Tranquillity's reference points (police-relevant incidents).
+const TRANQUILLITY_POINTS: [(f64, f64); 5] = [
+    (0.3, 0.0),
+    (1.5, 2.0),
+    (6.0, 5.0),
+    (25.0, 8.0),
+    (200.0, 10.0),
+];
+/// Security's reference points (patients).
+const SECURITY_POINTS: [(f64, f64); 5] = [
+    (0.3, 0.0),
+    (1.0, 2.0),
+    (5.0, 5.0),
+    (20.0, 8.0),
+    (150.0, 10.0),
+];
+/// Mobility's reference points (overload ratio).
+const MOBILITY_POINTS: [(f64, f64); 5] =
+    [(0.1, 0.0), (0.3, 2.0), (0.7, 5.0), (1.2, 8.0), (4.0, 10.0)];
+
 /// Reference points (load, risk) of one field, load increasing.
 pub const fn reference_points(field: Field) -> [(f64, f64); 5] {
     match field {
-        Field::Tranquillity | Field::Security => {
-            [(0.1, 0.0), (0.5, 2.0), (3.0, 5.0), (15.0, 8.0), (60.0, 10.0)]
-        }
-        Field::Mobility => [(0.05, 0.0), (0.3, 2.0), (0.7, 5.0), (1.2, 8.0), (2.5, 10.0)],
+        Field::Tranquillity => TRANQUILLITY_POINTS,
+        Field::Security => SECURITY_POINTS,
+        Field::Mobility => MOBILITY_POINTS,
     }
 }
 
@@ -108,8 +128,8 @@ mod tests {
             assert!(r >= previous, "risk fell at {load}");
             previous = r;
         }
-        // Half way between 3 and 15 on the log scale is sqrt(45).
-        assert_eq!(risk(Field::Security, 45f64.sqrt()), 6.5);
+        // Half way between 5 and 20 on the log scale is 10.
+        assert_eq!(risk(Field::Security, 10.0), 6.5);
     }
 
     #[test]

@@ -339,9 +339,9 @@ mod tests {
     }
 
     #[test]
-    fn the_velodrome_is_served_by_metro_line_2_and_the_old_port_by_line_1() {
+    fn the_velodrome_is_served_by_line_2_and_the_old_port_by_both_lines() {
         assert_eq!(metro_lines_near((43.2698, 5.3959)), ["M2"]);
-        assert_eq!(metro_lines_near((43.2951, 5.3742)), ["M1"]);
+        assert_eq!(metro_lines_near((43.2951, 5.3742)), ["M1", "M2"]);
         assert!(metro_lines_near((43.2134, 5.4202)).is_empty(), "Sormiou");
         assert_eq!(metro_capacity((43.2698, 5.3959)), 4_200.0);
     }

@@ -10,13 +10,13 @@ use serde::{Deserialize, Serialize};
 use crate::adequacy::{self, Adequacy, Requirement, RequirementInput, ResourceCounts};
 use crate::backtest::BacktestSummary;
 use crate::calibration;
-use crate::load::{self, EventLoad, ExpectedLoad, LoadUnit};
 use crate::design::{self, ENCODER_VERSION};
 use crate::dps::{self, DpsType};
 use crate::error::ScoringError;
 use crate::explain::{self, Explanation};
 use crate::features::{EventFeatures, Field, HistoryRow};
 use crate::glm::{self, DesignMatrix, Family, GlmOptions};
+use crate::load::{self, EventLoad, ExpectedLoad, LoadUnit};
 
 /// The span of history a model learned from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,11 +152,13 @@ pub fn train(rows: &[HistoryRow], options: &TrainOptions) -> Result<RiskModel, S
                     other => other,
                 }
             })?;
+        let mut estimates = fit.coefficients.clone();
+        keep_monotone(&encoded.design.names, &mut estimates);
         let coefficients = encoded
             .design
             .names
             .iter()
-            .zip(fit.coefficients.iter().zip(&fit.std_errors))
+            .zip(estimates.iter().zip(&fit.std_errors))
             .map(|(name, (estimate, std_error))| Coefficient {
                 name: name.clone(),
                 estimate: *estimate,
@@ -188,6 +190,35 @@ pub fn train(rows: &[HistoryRow], options: &TrainOptions) -> Result<RiskModel, S
         fields,
         backtest: None,
     })
+}
+
+/// Per-head rates may fall as crowds grow, totals may not: a larger attendance at the
+/// same venue never lowers the expected load. The fitted slopes of the three
+/// attendance segments (below 1,000, 1,000-20,000, above 20,000; the offset adds 1)
+/// are raised to 0 where the data left them negative, and the crowding and overload
+/// effects, which only grow with attendance, to 0 where negative.
+fn keep_monotone(names: &[String], estimates: &mut [f64]) {
+    let index = |name: &str| names.iter().position(|n| n == name);
+    let (Some(log), Some(small), Some(large)) = (
+        index("log_attendance"),
+        index("small_crowd"),
+        index("large_crowd"),
+    ) else {
+        return;
+    };
+    // Elasticity of the total in the middle segment: 1 + log.
+    if 1.0 + estimates[log] < 0.0 {
+        estimates[log] = -1.0;
+    }
+    // Below 1,000: 1 + log - small >= 0.
+    estimates[small] = estimates[small].min(1.0 + estimates[log]);
+    // Above 20,000: 1 + log + large >= 0.
+    estimates[large] = estimates[large].max(-(1.0 + estimates[log]));
+    for name in ["crowding", "overload", "presence_ratio"] {
+        if let Some(i) = index(name) {
+            estimates[i] = estimates[i].max(0.0);
+        }
+    }
 }
 
 /// exp(offset + x . beta), with the exponent capped so a wild input cannot overflow.

@@ -307,8 +307,7 @@ fn event(
     let deployment = if rng.random_bool(NO_DEPLOYMENT_SHARE) {
         Vec::new()
     } else {
-        let expected =
-            expected_by_planner(
+        let expected = expected_by_planner(
             category,
             venue,
             day,
@@ -411,7 +410,10 @@ fn expected_by_planner(
 /// A plan as a city files it: what the planner expects the event to call for, most of
 /// the time sized to it, sometimes short, sometimes oversized, now and then with one
 /// kind left out.
-fn plan(rng: &mut ChaCha8Rng, expected: Option<scoring::adequacy::RequirementInput>) -> Vec<(ResourceKind, i32)> {
+fn plan(
+    rng: &mut ChaCha8Rng,
+    expected: Option<scoring::adequacy::RequirementInput>,
+) -> Vec<(ResourceKind, i32)> {
     use crate::services::scoring::features::stored_kind;
     let Some(input) = expected else {
         return Vec::new();
@@ -488,6 +490,44 @@ const FESTIVALS: &[(&str, &str, i32)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_history_generator_and_the_seeded_velodrome_agree() {
+        use crate::services::scoring::features::site_access;
+        use scoring::history::catalogue::VELODROME;
+        let seeded = crate::seed::marseille::VENUES
+            .iter()
+            .find(|v| v.code == "orange-velodrome")
+            .expect("the Vélodrome is seeded");
+        assert_eq!(seeded.capacity, Some(i64::from(VELODROME.capacity)));
+        assert_eq!(site_access(seeded.access), VELODROME.access, "DPS grid E1");
+        assert_eq!(
+            u32::try_from(seeded.rescue_min).ok(),
+            Some(VELODROME.rescue_delay_minutes)
+        );
+        assert_eq!((seeded.lat, seeded.lon), VELODROME.location);
+    }
+
+    #[test]
+    fn a_football_match_is_planned_with_every_kind_its_load_calls_for() {
+        let start = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let game = (0..30)
+            .flat_map(|d| events_for_day(start + chrono::Days::new(d)))
+            .find(|e| e.category == EventCategory::FootballMatch && !e.deployment.is_empty())
+            .expect("a planned OM home game in 30 days");
+        for kind in [
+            ResourceKind::FirstAid,
+            ResourceKind::NationalPolice,
+            ResourceKind::TransitReinforcement,
+        ] {
+            assert!(
+                game.deployment.iter().any(|(k, n)| *k == kind && *n > 0)
+                    || game.deployment.len() >= 5,
+                "{kind:?} in {:?}",
+                game.deployment
+            );
+        }
+    }
 
     #[test]
     fn a_day_is_generated_the_same_way_every_time() {

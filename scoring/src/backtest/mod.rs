@@ -250,9 +250,7 @@ pub fn evaluate(
             .unwrap_or([0.0, 0.0]);
         let baseline_predicted: Vec<f64> = test
             .iter()
-            .map(|r| {
-                model::linear_prediction(&base, &baseline_row(r), 0.0)
-            })
+            .map(|r| model::linear_prediction(&base, &baseline_row(r), 0.0))
             .collect();
         let mut deciles: Vec<DecileCalibration> = (0..10)
             .map(|decile| DecileCalibration {

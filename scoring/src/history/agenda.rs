@@ -12,7 +12,9 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
-use super::catalogue::{ARRONDISSEMENT_WEIGHTS, CATEGORIES, CategorySpec, VELODROME, om_home_games};
+use super::catalogue::{
+    ARRONDISSEMENT_WEIGHTS, CATEGORIES, CategorySpec, VELODROME, om_home_games,
+};
 use crate::dps::{PublicProfile, SiteAccess};
 use crate::features::{DayWeather, EventCategory, EventFeatures, VenueKind};
 
@@ -257,7 +259,9 @@ fn venue_setting(
         Some((f64::from(attendance) / rng.random_range(0.4..1.1)).ceil() as u32)
     };
     match venue {
-        VenueKind::Stadium if attendance > 10_000 => (Some(VELODROME.capacity), false, VELODROME.access),
+        VenueKind::Stadium if attendance > 10_000 => {
+            (Some(VELODROME.capacity), false, VELODROME.access)
+        }
         VenueKind::Stadium => (sized(rng), false, SiteAccess::Easy),
         VenueKind::Hall => (sized(rng), true, SiteAccess::Easy),
         VenueKind::Other => {

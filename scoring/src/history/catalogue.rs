@@ -54,7 +54,8 @@ pub struct HomeGame {
     pub rivalry: f64,
 }
 
-const LIGUE1_2022_23: &str = include_str!("../../../reference/football/ligue1_2022-23_match_attendance.csv");
+const LIGUE1_2022_23: &str =
+    include_str!("../../../reference/football/ligue1_2022-23_match_attendance.csv");
 
 /// The rivalry effect of an opponent.
 fn rivalry(opponent: &str) -> f64 {
@@ -91,7 +92,11 @@ pub fn om_home_games() -> &'static [HomeGame] {
                 date,
                 opponent,
                 attendance: attendance.unwrap_or(u32::try_from(mean).unwrap_or(0)),
-                kickoff_hour: if date.weekday() == chrono::Weekday::Sun { 17 } else { 21 },
+                kickoff_hour: if date.weekday() == chrono::Weekday::Sun {
+                    17
+                } else {
+                    21
+                },
                 rivalry: rivalry(opponent),
             })
             .collect()
@@ -122,9 +127,11 @@ impl HomeGame {
         let shift_years = year - self.date.year();
         let weeks = (f64::from(shift_years) * 365.2425 / 7.0).round() as i64;
         let date = if weeks >= 0 {
-            self.date.checked_add_days(Days::new(weeks.unsigned_abs() * 7))?
+            self.date
+                .checked_add_days(Days::new(weeks.unsigned_abs() * 7))?
         } else {
-            self.date.checked_sub_days(Days::new(weeks.unsigned_abs() * 7))?
+            self.date
+                .checked_sub_days(Days::new(weeks.unsigned_abs() * 7))?
         };
         if date.year() != year {
             return None;

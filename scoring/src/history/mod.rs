@@ -113,10 +113,7 @@ pub fn generate(
         set_concurrency(&mut drafts);
         for draft in drafts {
             crate::design::encode(&draft.features)?;
-            let effect = venue_effects
-                .get(draft.site)
-                .copied()
-                .unwrap_or(1.0);
+            let effect = venue_effects.get(draft.site).copied().unwrap_or(1.0);
             let mut counts = [0u32; 3];
             for field in Field::ALL {
                 let mean = truth.mean(field, &draft.features, effect, draft.rivalry);

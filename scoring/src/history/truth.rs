@@ -33,10 +33,10 @@ pub const DEFAULT_OVERDISPERSION_SHAPE: f64 = 8.0;
 const UNBOUNDED_EXTRA: f64 = 1.3;
 /// First year of the drift.
 const DRIFT_FROM_YEAR: i32 = 2015;
-/// Yearly drift of the per-head rates: police-relevant incidents +1 % a year (SSMSI:
-/// recorded assaults rose in 2016-2022), patients +0.5 % a year (older crowds, more
-/// heat), traffic incidents -0.5 % a year (better information).
-const DRIFT_PER_YEAR: [f64; 3] = [0.01, 0.005, -0.005];
+/// Yearly drift of the per-head rates: police-relevant incidents and patients +0.5 % a
+/// year (more recorded assaults, older crowds, more heat), traffic incidents -0.5 % a
+/// year (better information).
+const DRIFT_PER_YEAR: [f64; 3] = [0.005, 0.005, -0.005];
 
 /// The generating process and its overdispersion (no coefficients: it is not a
 /// generalised linear model).
@@ -108,10 +108,7 @@ impl TrueEffects {
         let years = f64::from(features.date.year() - DRIFT_FROM_YEAR);
         let drift = (1.0 + DRIFT_PER_YEAR[field.index()]).powf(years);
         let hot = (features.weather.max_temp_c - 25.0).max(0.0);
-        let standing = !matches!(
-            features.public_profile,
-            crate::dps::PublicProfile::Seated
-        );
+        let standing = !matches!(features.public_profile, crate::dps::PublicProfile::Seated);
         let crowding = features
             .capacity_use()
             .map_or(1.0, |used| 1.0 + 2.0 * (used.min(1.5) - 0.9).max(0.0));
@@ -202,7 +199,11 @@ impl TrueEffects {
                     EventCategory::FootballMatch => 1.3,
                     _ => 1.0,
                 };
-                let disruption = if features.transit_disruption { 2.0 } else { 1.0 };
+                let disruption = if features.transit_disruption {
+                    2.0
+                } else {
+                    1.0
+                };
                 let rain = 1.0 + (0.05 * features.weather.rain_mm).min(0.5);
                 let rush = if (16..20).contains(&features.start_hour) {
                     1.3

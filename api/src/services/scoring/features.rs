@@ -336,7 +336,9 @@ impl Context {
             // What the metro near the venue and its roads carry away; an event
             // without a venue leaves by the streets of its zone.
             egress_capacity: Some(match venue {
-                Some(v) => load::egress_capacity(venue_kind(v.kind), Some((v.latitude, v.longitude))),
+                Some(v) => {
+                    load::egress_capacity(venue_kind(v.kind), Some((v.latitude, v.longitude)))
+                }
                 None => load::road_capacity(VenueKind::Street),
             }),
         }

@@ -9,8 +9,8 @@ use scoring::explain::Explanation;
 use scoring::features::{EventFeatures, Field};
 use scoring::load::EventLoad;
 use scoring::model::Assessment;
-use serde::{Deserialize, Serialize};
 use sea_orm::ActiveValue::Set;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
