@@ -11,7 +11,7 @@
 //!   transit and roads serving the site, `load::overload`), above 10 %, logged;
 //! - categorical features are one-hot against a reference level (market, street,
 //!   Monday, morning), so each coefficient reads "compared with the reference";
-//! - thresholds follow what matters on the ground: heat counts above 30 °C, gusts above
+//! - thresholds follow what matters on the ground: heat counts above 25 °C, gusts above
 //!   15 m/s (54 km/h, a strong mistral), crowding above 80 % of capacity;
 //! - skewed counts are logged (`ln(1 + rain)`, `ln(1 + concurrent events)`), ratios
 //!   too (`ln(presence ratio)`), so that doubling has the same effect at any level.
@@ -25,7 +25,7 @@ use crate::features::{EventCategory, EventFeatures, VenueKind};
 pub const ENCODER_VERSION: &str = "design-v2";
 
 /// Heat counts in degrees above this maximum temperature (°C).
-const HEAT_THRESHOLD_C: f64 = 30.0;
+const HEAT_THRESHOLD_C: f64 = 25.0;
 /// Wind counts in m/s of gust above this (15 m/s = 54 km/h).
 const WIND_THRESHOLD_MS: f64 = 15.0;
 /// Crowding counts the share of capacity above this use.
@@ -137,7 +137,7 @@ pub fn columns() -> Vec<(&'static str, &'static str)> {
         ),
         ("public_holiday", "1 on a French public holiday"),
         ("school_holiday", "1 during school holidays (zone B)"),
-        ("heat", "degrees of maximum temperature above 30 °C"),
+        ("heat", "degrees of maximum temperature above 25 °C"),
         ("rain", "natural log of (1 + rain in mm)"),
         ("wind", "m/s of the strongest gust above 15 m/s"),
         (
@@ -375,7 +375,7 @@ pub(crate) mod tests {
             ("weekday_sunday", 0.0),
             ("hour_night", 1.0),
             ("hour_evening", 0.0),
-            ("heat", 3.5),
+            ("heat", 8.5),
             ("wind", 3.0),
             ("concurrent_events", 4f64.ln()),
             ("log_attendance", 64f64.ln()),
