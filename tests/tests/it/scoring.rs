@@ -386,10 +386,22 @@ async fn the_scoring_method_describes_the_model_in_words(backend: Backend) {
         Some(3),
         "backtest figures per field: {body}"
     );
+    let text = model["text"].as_str().unwrap_or_default();
     assert!(
-        model["text"]
-            .as_str()
-            .is_some_and(|t| t.contains("not a probability"))
+        text.contains("SYNTHETIC"),
+        "the card says the history is synthetic"
+    );
+    assert!(
+        text.contains("cannot know"),
+        "and what the model cannot know"
+    );
+    assert!(
+        model["rules"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r["topic"]
+                .as_str()
+                .is_some_and(|t| t.contains("security scale")))),
+        "the absolute scale is published"
     );
     assert!(
         method["decisionRules"]
