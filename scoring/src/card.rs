@@ -262,6 +262,7 @@ impl ModelCard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::Field;
     use crate::history::{self, CalendarInputs, GeneratorConfig};
     use crate::model::{TrainOptions, train};
 
@@ -293,7 +294,11 @@ mod tests {
                 .iter()
                 .all(|f| f.effects.len() == design::COLUMN_COUNT - 1)
         );
-        assert_eq!(card.rules.len(), ResourceKind::ALL.len() + 1);
+        assert_eq!(
+            card.rules.len(),
+            ResourceKind::ALL.len() + 1 + Field::ALL.len(),
+            "the rules version, one rule per kind, one scale per field"
+        );
         assert!(card.performance.is_empty(), "no backtest attached");
         let text = card.to_text();
         for expected in [
@@ -302,7 +307,9 @@ mod tests {
             "multiplies expected security incidents",
             "DPS grid",
             RULES_VERSION,
-            "not a probability",
+            "SYNTHETIC",
+            "cannot know",
+            "security scale",
         ] {
             assert!(
                 text.contains(expected),
