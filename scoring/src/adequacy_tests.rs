@@ -2,14 +2,38 @@
 
 use super::*;
 use crate::dps::{DpsInput, PublicProfile, RescueDelay, SiteAccess, compute};
+use crate::load::{EventLoad, ExpectedLoad, LoadUnit};
 
-fn input(category: EventCategory, attendance: u32, risks: [f64; 3]) -> RequirementInput {
+fn count(unit: LoadUnit, value: f64) -> ExpectedLoad {
+    ExpectedLoad {
+        unit,
+        value,
+        low: value * 0.6,
+        high: value * 1.5,
+    }
+}
+
+/// An event of `attendance` standing people for 4 hours with the given expected
+/// incidents, patients and overload ratio (capacity 10,000 a half hour).
+fn input(
+    category: EventCategory,
+    attendance: u32,
+    [incidents, patients, overload]: [f64; 3],
+) -> RequirementInput {
     RequirementInput {
         category,
         attendance,
-        tranquillity_risk: risks[0],
-        security_risk: risks[1],
-        mobility_risk: risks[2],
+        duration_hours: 4.0,
+        profile: PublicProfile::Standing,
+        bounded: true,
+        load: EventLoad {
+            incidents: count(LoadUnit::PoliceIncidents, incidents),
+            patients: count(LoadUnit::Patients, patients),
+            transfers: count(LoadUnit::HospitalTransfers, patients * 0.027),
+            overload: count(LoadUnit::OverloadRatio, overload),
+            peak_outflow: overload * 10_000.0,
+            egress_capacity: 10_000.0,
+        },
         first_aid: compute(&DpsInput {
             public: u64::from(attendance),
             profile: PublicProfile::Standing,
@@ -20,55 +44,64 @@ fn input(category: EventCategory, attendance: u32, risks: [f64; 3]) -> Requireme
 }
 
 #[test]
-fn a_small_quiet_market_needs_only_what_the_grid_says() {
-    let required = required_resources(&input(EventCategory::Market, 250, [1.0, 1.0, 1.0]));
-    assert_eq!(
-        required,
-        ResourceCounts::default(),
-        "RIS 0.2: no first aid, nothing else"
-    );
+fn a_small_quiet_market_needs_nothing() {
+    let required = requirements(&input(EventCategory::Market, 250, [0.2, 0.05, 0.01]));
+    assert!(required.is_empty(), "RIS 0.2 and no load: {required:?}");
 }
 
 #[test]
-fn a_high_risk_football_match_needs_every_kind() {
-    let required = required_resources(&input(
-        EventCategory::FootballMatch,
-        60_000,
-        [8.0, 9.5, 9.0],
-    ));
-    assert_eq!(required.first_aid, 48, "RIS 0.8 x 60000 / 1000 = 48");
-    assert_eq!(required.stewards, 600, "1 per 100 at high security risk");
+fn a_loaded_football_match_needs_every_kind_each_with_its_basis() {
+    let input = RequirementInput {
+        profile: PublicProfile::Seated,
+        ..input(EventCategory::FootballMatch, 60_000, [40.0, 50.0, 2.0])
+    };
+    let list = requirements(&input);
+    let required = counts(&list);
+    assert_eq!(required.first_aid, input.first_aid.workers);
+    assert_eq!(required.stewards, 240, "1 per 250 seated");
     assert_eq!(
-        required.municipal_police, 60,
-        "1 per 1,000 at high tranquillity risk"
+        required.municipal_police, 30,
+        "60 incidents over 4 h: 15 pairs"
     );
     assert_eq!(
-        required.national_police, 300,
-        "1 per 200 at high security risk"
+        required.national_police, 120,
+        "60 incidents: 6 sections of 20"
     );
-    assert_eq!(required.fire_rescue, 12, "DPS-GE: 3 crews of 4 for 60,000");
+    assert_eq!(required.fire_rescue, 16, "75 patients: 4 crews of 4");
+    assert_eq!(required.video_operators, 4, "60 incidents: 1 per 15");
     assert_eq!(
-        required.video_operators, 4,
-        "3 for 60,000 plus 1 at high security risk"
+        required.transit_reinforcement, 10,
+        "20,000 leaving for 10,000: 10 vehicles"
     );
-    assert_eq!(
-        required.transit_reinforcement, 24,
-        "1 per 2,500 at high mobility risk"
-    );
+    assert_eq!(list.len(), ResourceKind::ALL.len());
+    assert!(list.iter().all(|r| !r.basis.is_empty()));
 }
 
 #[test]
 fn demonstrations_always_need_national_police_in_pairs() {
-    let required = required_resources(&input(EventCategory::Demonstration, 150, [0.5, 0.5, 0.5]));
+    let required = required_resources(&input(EventCategory::Demonstration, 150, [0.1, 0.1, 0.0]));
     assert_eq!(required.national_police, 2);
-    let concert = required_resources(&input(EventCategory::Concert, 150, [0.5, 0.5, 0.5]));
+    let concert = required_resources(&input(EventCategory::Concert, 150, [0.1, 0.1, 0.0]));
     assert_eq!(concert.national_police, 0);
 }
 
 #[test]
-fn requirements_grow_with_risk_at_equal_attendance() {
-    let low = required_resources(&input(EventCategory::Concert, 8_000, [1.0, 1.0, 1.0]));
-    let high = required_resources(&input(EventCategory::Concert, 8_000, [9.0, 9.0, 9.0]));
+fn no_kind_is_required_where_its_load_does_not_call_for_it() {
+    let quiet = required_resources(&input(EventCategory::Concert, 8_000, [0.3, 1.0, 0.3]));
+    assert_eq!(quiet.municipal_police, 0);
+    assert_eq!(quiet.national_police, 0);
+    assert_eq!(quiet.video_operators, 0);
+    assert_eq!(quiet.transit_reinforcement, 0);
+    assert!(
+        quiet.stewards > 0,
+        "stewards follow the crowd in a bounded venue"
+    );
+}
+
+#[test]
+fn requirements_grow_with_the_load_at_equal_attendance() {
+    let low = required_resources(&input(EventCategory::Concert, 8_000, [1.0, 1.0, 0.2]));
+    let high = required_resources(&input(EventCategory::Concert, 8_000, [30.0, 30.0, 1.8]));
     for kind in ResourceKind::ALL {
         assert!(
             high.get(kind) >= low.get(kind),
@@ -77,6 +110,7 @@ fn requirements_grow_with_risk_at_equal_attendance() {
             low.get(kind)
         );
     }
+    assert!(high.national_police > low.national_police);
 }
 
 #[test]
@@ -126,6 +160,7 @@ fn adequacy_is_planned_over_required_with_the_weakest_kind_overall() {
         "43 planned for 36 required"
     );
     assert_eq!(adequacy.short, vec![ResourceKind::FirstAid]);
+    assert!(adequacy.missing.is_empty());
 }
 
 #[test]
@@ -144,12 +179,32 @@ fn nothing_required_means_no_overall_figure_and_no_division_by_zero() {
 }
 
 #[test]
-fn nothing_planned_for_a_required_kind_is_zero_percent_and_short() {
+fn a_required_kind_with_nothing_planned_is_named_missing_not_folded_into_zero() {
     let required = ResourceCounts {
         stewards: 5,
+        first_aid: 4,
         ..ResourceCounts::default()
     };
-    let adequacy = assess(&required, &ResourceCounts::default());
-    assert_eq!(adequacy.overall_percent, Some(0.0));
-    assert_eq!(adequacy.short, vec![ResourceKind::Stewards]);
+    let planned = ResourceCounts {
+        first_aid: 6,
+        ..ResourceCounts::default()
+    };
+    let adequacy = assess(&required, &planned);
+    assert_eq!(adequacy.missing, vec![ResourceKind::Stewards]);
+    assert_eq!(
+        adequacy.overall_percent,
+        Some(150.0),
+        "first aid, the kind planned"
+    );
+    assert_eq!(
+        adequacy.short,
+        vec![ResourceKind::Stewards],
+        "missing is short too"
+    );
+    let nothing = assess(&required, &ResourceCounts::default());
+    assert_eq!(nothing.overall_percent, None);
+    assert_eq!(
+        nothing.missing,
+        vec![ResourceKind::FirstAid, ResourceKind::Stewards]
+    );
 }

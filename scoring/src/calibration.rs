@@ -1,88 +1,96 @@
-//! From expected incidents to a 0-10 risk: the position of a prediction in the
-//! distribution of the predictions for past events (the reference period). A risk of 7
-//! means "more expected incidents than 70 % of past events". The reference keeps
-//! quantiles, not every past prediction, so a stored model stays small.
+//! From expected load to a 0-10 risk: an absolute scale per field, defined by fixed
+//! reference points on the load in its own unit. Between two points the risk grows
+//! linearly with the logarithm of the load (doubling the load always adds about the same
+//! amount), below the first point it is 0, above the last 10. The scale does not depend
+//! on any past event: a risk moves only when the estimate of the load moves.
+//!
+//! | risk | tranquillity (police-relevant incidents) | security (patients) | mobility (overload ratio) |
+//! |---|---|---|---|
+//! | 0 | 0.3 | 0.3 | 0.1 |
+//! | 2 | 1.5 | 1 | 0.3 |
+//! | 5 | 6 | 5 | 0.7 |
+//! | 8 | 25 | 20 | 1.2 |
+//! | 10 | 200 | 150 | 4 |
+//!
+//! In words: a 2 is an event with about one incident or one patient, what a patrol
+//! and the organiser's first-aid post handle in passing; a 5 one with about five, which
+//! keeps officers and a first-aid post busy; an 8 one with twenty to twenty-five, a
+//! dedicated public-order and medical set-up with a hospital transfer likely; a 10 a
+//! load of hundreds, a sold-out stadium on a bad day. For mobility, a 5 is a site
+//! whose busiest half hour runs at 70 % of what its metro and roads carry, an 8 one
+//! where it exceeds it by 20 % (queues at the stations), a 10 one where it is four
+//! times over (the exit takes two hours).
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ScoringError;
+use crate::features::Field;
 
-/// Quantiles kept: every 0.1 % (1001 points, 0 to 100 %). Enough that interpolation
-/// error is far below the risk's one decimal.
-const QUANTILE_POINTS: usize = 1001;
+/// Version of the scale below; recorded in every model.
+pub const SCALE_VERSION: &str = "absolute-scale-v1";
 
-/// The reference distribution of predicted expected incidents for one field.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReferenceDistribution {
-    /// Predicted expected incidents at evenly spaced probabilities from 0 to 1,
-    /// non-decreasing.
-    pub quantiles: Vec<f64>,
-    /// Number of past events the quantiles summarise.
-    pub events: usize,
+/// Tranquillity's reference points (police-relevant incidents).
+const TRANQUILLITY_POINTS: [(f64, f64); 5] = [
+    (0.3, 0.0),
+    (1.5, 2.0),
+    (6.0, 5.0),
+    (25.0, 8.0),
+    (200.0, 10.0),
+];
+/// Security's reference points (patients).
+const SECURITY_POINTS: [(f64, f64); 5] = [
+    (0.3, 0.0),
+    (1.0, 2.0),
+    (5.0, 5.0),
+    (20.0, 8.0),
+    (150.0, 10.0),
+];
+/// Mobility's reference points (overload ratio).
+const MOBILITY_POINTS: [(f64, f64); 5] =
+    [(0.1, 0.0), (0.3, 2.0), (0.7, 5.0), (1.2, 8.0), (4.0, 10.0)];
+
+/// Reference points (load, risk) of one field, load increasing.
+pub const fn reference_points(field: Field) -> [(f64, f64); 5] {
+    match field {
+        Field::Tranquillity => TRANQUILLITY_POINTS,
+        Field::Security => SECURITY_POINTS,
+        Field::Mobility => MOBILITY_POINTS,
+    }
 }
 
-impl ReferenceDistribution {
-    /// Summarises the predictions for past events.
-    pub fn from_predictions(predictions: &[f64]) -> Result<Self, ScoringError> {
-        let mut sorted: Vec<f64> = predictions.to_vec();
-        if sorted.is_empty() {
-            return Err(ScoringError::NotEnoughData {
-                rows: 0,
-                columns: 1,
-            });
-        }
-        if let Some(bad) = sorted.iter().find(|p| !p.is_finite()) {
-            return Err(ScoringError::InvalidFeature {
-                feature: "prediction",
-                reason: format!("{bad}"),
-            });
-        }
-        sorted.sort_by(f64::total_cmp);
-        let last = (sorted.len() - 1) as f64;
-        let quantiles = (0..QUANTILE_POINTS)
-            .map(|k| {
-                // Linear interpolation between order statistics (R's type 7).
-                let position = last * k as f64 / (QUANTILE_POINTS - 1) as f64;
-                let below = position.floor() as usize;
-                let above = (below + 1).min(sorted.len() - 1);
-                let weight = position - below as f64;
-                sorted[below] * (1.0 - weight) + sorted[above] * weight
-            })
-            .collect();
-        Ok(Self {
-            quantiles,
-            events: predictions.len(),
+/// One field's scale, as published in the model card and the API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldScale {
+    /// The field.
+    pub field: Field,
+    /// (load, risk) reference points.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Every field's scale.
+pub fn scales() -> Vec<FieldScale> {
+    Field::ALL
+        .iter()
+        .map(|field| FieldScale {
+            field: *field,
+            points: reference_points(*field).to_vec(),
         })
-    }
+        .collect()
+}
 
-    /// Share of past events with a lower prediction, from 0 to 1 (mid-rank on ties).
-    pub fn share_below(&self, prediction: f64) -> f64 {
-        let q = &self.quantiles;
-        let Some(last) = q.len().checked_sub(1).filter(|last| *last > 0) else {
-            return 0.5;
-        };
-        let strictly_below = q.partition_point(|x| *x < prediction);
-        let at_or_below = q.partition_point(|x| *x <= prediction);
-        if at_or_below > strictly_below {
-            // The prediction equals one or more quantiles: take the middle of the run.
-            let middle = (strictly_below + at_or_below - 1) as f64 / 2.0;
-            return middle / last as f64;
-        }
-        if strictly_below == 0 {
-            return 0.0;
-        }
-        if strictly_below > last {
-            return 1.0;
-        }
-        let (low, high) = (q[strictly_below - 1], q[strictly_below]);
-        let fraction = (prediction - low) / (high - low);
-        ((strictly_below - 1) as f64 + fraction) / last as f64
+/// The 0-10 risk of a load, with one decimal.
+pub fn risk(field: Field, load: f64) -> f64 {
+    let points = reference_points(field);
+    if !(load.is_finite() && load > points[0].0) {
+        return 0.0;
     }
-
-    /// The 0-10 risk of a prediction, with one decimal.
-    pub fn risk(&self, prediction: f64) -> f64 {
-        round_one_decimal(10.0 * self.share_below(prediction))
+    for pair in points.windows(2) {
+        let ((l0, r0), (l1, r1)) = (pair[0], pair[1]);
+        if load <= l1 {
+            let t = (load / l0).ln() / (l1 / l0).ln();
+            return round_one_decimal(r0 + t * (r1 - r0));
+        }
     }
+    10.0
 }
 
 /// Rounds to one decimal, as risks are shown.
@@ -99,56 +107,29 @@ pub fn overall_risk(field_risks: &[f64]) -> f64 {
 mod tests {
     use super::*;
 
-    fn uniform_reference() -> ReferenceDistribution {
-        // Past predictions 0, 1, ..., 1000: quantile k is exactly k.
-        let predictions: Vec<f64> = (0..=1000).map(f64::from).collect();
-        ReferenceDistribution::from_predictions(&predictions).unwrap()
-    }
-
     #[test]
-    fn risk_is_the_share_of_past_events_below_in_tenths() {
-        let reference = uniform_reference();
-        let cases = [
-            (-5.0, 0.0),
-            (0.0, 0.0),
-            (100.0, 1.0),
-            (700.0, 7.0),
-            (703.0, 7.0),
-            (756.0, 7.6),
-            (1000.0, 10.0),
-            (5000.0, 10.0),
-        ];
-        for (prediction, risk) in cases {
-            assert_eq!(reference.risk(prediction), risk, "prediction {prediction}");
+    fn the_reference_points_give_their_risk() {
+        for field in Field::ALL {
+            for (load, expected) in reference_points(field) {
+                assert_eq!(risk(field, load), expected, "{field:?} at {load}");
+            }
         }
+        assert_eq!(risk(Field::Security, 0.0), 0.0);
+        assert_eq!(risk(Field::Security, 1_000.0), 10.0);
+        assert_eq!(risk(Field::Mobility, f64::NAN), 0.0);
     }
 
     #[test]
-    fn risk_grows_with_the_prediction() {
-        let predictions: Vec<f64> = (0..5000)
-            .map(|i| (f64::from(i) * 0.37).sin().abs() * 40.0)
-            .collect();
-        let reference = ReferenceDistribution::from_predictions(&predictions).unwrap();
-        let mut previous = -1.0;
-        for step in 0..500 {
-            let share = reference.share_below(f64::from(step) * 0.1);
-            assert!(share >= previous, "share must not decrease at {step}");
-            previous = share;
+    fn risk_grows_with_the_load_and_is_log_linear_between_points() {
+        let mut previous = 0.0;
+        for step in 1..2_000 {
+            let load = f64::from(step) * 0.05;
+            let r = risk(Field::Tranquillity, load);
+            assert!(r >= previous, "risk fell at {load}");
+            previous = r;
         }
-    }
-
-    #[test]
-    fn identical_past_predictions_put_an_equal_one_in_the_middle() {
-        let reference = ReferenceDistribution::from_predictions(&[2.0; 50]).unwrap();
-        assert_eq!(reference.risk(2.0), 5.0);
-        assert_eq!(reference.risk(1.0), 0.0);
-        assert_eq!(reference.risk(3.0), 10.0);
-    }
-
-    #[test]
-    fn an_empty_reference_is_refused() {
-        assert!(ReferenceDistribution::from_predictions(&[]).is_err());
-        assert!(ReferenceDistribution::from_predictions(&[1.0, f64::NAN]).is_err());
+        // Half way between 5 and 20 on the log scale is 10.
+        assert_eq!(risk(Field::Security, 10.0), 6.5);
     }
 
     #[test]

@@ -75,14 +75,16 @@ pub struct ModelCard {
     pub limitations: Vec<String>,
 }
 
-const PURPOSE: &str = "Advises the supervision team on the risk of public events (tranquillity, security, mobility, 0-10) and on whether planned resources match it. It is advice: a person decides, every decision is recorded with its rationale, and scoring can be paused.";
-const DATA: &str = "Past events of the agenda (category, attendance, venue, date and hour, weather, holidays, concurrent events, transit disruptions, aggregated presence counts) and the number of incidents recorded during each, by field. Only counts and aggregates: no name, no image, no individual record about a person enters the model or this card.";
-const LIMITATIONS: [&str; 5] = [
-    "The risk compares an event with past events: a 9 means riskier than 90 % of them, not a probability of harm.",
+const PURPOSE: &str = "Advises the supervision team on the expected load of public events in real units, each with an 80 % interval: police-relevant incidents (tranquillity), patients and hospital transfers (security), and the overload ratio of the site's exits (mobility: people leaving in the busiest half hour over what the metro and roads serving the site carry). Each load is read on a fixed 0-10 scale, requirements are derived from it with written ratios, and the planned deployment is measured against them. It is advice: a person decides, every decision is recorded with its rationale, and scoring can be paused.";
+const DATA: &str = "The history the demo model learned from is SYNTHETIC: no real incident record is in it. Its events follow Marseille's agenda (OM's real 2022-23 home fixtures and attendances at the Orange Vélodrome, carried to every season), its days the real weather of Marignane and the real public and school holidays where the platform has imported them; its incidents are drawn by a process of its own, not by this model's formula. That process is calibrated on published figures: 0.992 patients and 0.027 hospital transfers per 1,000 attendees at events over 25,000 (Arbon 2001), outdoor venues x3.0 and heat x1.21 per 10 units (Intern Emerg Med 2016), a yearly volume of police-relevant incidents of about a third of the city's recorded offences (SSMSI departmental statistics, nuisance included) and of patients under a tenth of the Marins-pompiers' rescues of persons (about 330 interventions a day). Only counts and aggregates: no name, no image, no individual record about a person enters the model or this card.";
+const LIMITATIONS: [&str; 7] = [
+    "The history is synthetic: the figures below measure how well the model recovers a plausible world, not the real one. Real incident records per event are needed before the loads can be trusted beyond their orders of magnitude.",
+    "The model cannot know what is not in its inputs: the identity of a venue or of an opponent (a derby draws more incidents than its attendance says unless past editions are known), the mood of a crowd, a single violent group, a last-minute change of plan.",
     "Effects are associations learned from history; they describe what usually happened, not what causes incidents.",
-    "Events unlike any past event (a new kind of venue, an unheard-of crowd) are extrapolated and less reliable.",
-    "Incidents that were not recorded cannot be learned: under-reporting in a place or period biases its risk downwards.",
-    "Adequacy rules other than the DPS grid are the platform's planning defaults, not legal obligations.",
+    "Events unlike any past event (a new kind of venue, an unheard-of crowd) are extrapolated and less reliable; the size effects are kept so that a larger crowd never lowers the load.",
+    "Mobility capacity is computed, not learned: metro lines within 900 m (RTM GTFS), an evening timetable assumed at a train every 5 minutes with 350 free places, and a road, bus and walking figure by kind of venue.",
+    "Hospital transfers are a fixed share of patients (0.027 / 0.992); the model does not learn them.",
+    "Requirements other than the DPS grid are the platform's planning defaults with their written sources, not legal obligations.",
 ];
 
 fn effect_words(field: &str, feature: &str, factor: f64, low: f64, high: f64) -> String {
@@ -135,10 +137,10 @@ pub fn model_card(model: &RiskModel) -> ModelCard {
             effects.sort_by(|a, b| b.factor.ln().abs().total_cmp(&a.factor.ln().abs()));
             let model_words = match field.theta {
                 Some(theta) => format!(
-                    "negative-binomial count model, log link, exposure = attendance x duration; extra variation theta = {theta:.2} (events alike on paper still differ by about {:.0} %)",
+                    "negative-binomial count model, log link, rate per 1,000 attendees; extra variation theta = {theta:.2} (events alike on paper still differ by about {:.0} %)",
                     100.0 / theta.sqrt()
                 ),
-                None => "Poisson count model, log link, exposure = attendance x duration".to_string(),
+                None => "Poisson count model, log link, rate per 1,000 attendees".to_string(),
             };
             FieldCard { field: name.to_string(), model: model_words, effects }
         })
@@ -153,6 +155,29 @@ pub fn model_card(model: &RiskModel) -> ModelCard {
         topic: format!("{kind:?}"),
         rule: kind.rule().to_string(),
     }));
+    rules.extend(crate::calibration::scales().into_iter().map(|scale| {
+        let points: Vec<String> = scale
+            .points
+            .iter()
+            .map(|(load, risk)| format!("{risk} at {load}"))
+            .collect();
+        RuleCard {
+            topic: format!(
+                "{} scale ({})",
+                scale.field.as_str(),
+                crate::calibration::SCALE_VERSION
+            ),
+            rule: format!(
+                "fixed reference points on the expected {}: {}; log-linear in between",
+                match scale.field {
+                    crate::features::Field::Tranquillity => "police-relevant incidents",
+                    crate::features::Field::Security => "patients",
+                    crate::features::Field::Mobility => "overload ratio",
+                },
+                points.join(", ")
+            ),
+        }
+    }));
     let performance = model.backtest.as_ref().map_or_else(Vec::new, |summary| {
         let mut lines = vec![format!(
             "Trained on {} events ({} to {}), tested on {} later events ({} to {}).",
@@ -165,9 +190,10 @@ pub fn model_card(model: &RiskModel) -> ModelCard {
         )];
         lines.extend(summary.fields.iter().map(|f| {
             format!(
-                "{}: rank agreement with observed incidents {:.2} (1 = perfect order); in every risk band the incidents observed were within {:.0} % of those predicted; {:.0} % less unexplained variation than attendance alone.",
+                "{}: rank agreement with observed incidents {:.2} (1 = perfect order), against {:.2} for person-hours alone; in every tenth of events by prediction the incidents observed were within {:.0} % of those predicted; {:.0} % less unexplained variation than person-hours alone.",
                 f.field.as_str(),
                 f.spearman,
+                f.spearman_baseline,
                 100.0 * f.worst_decile_error,
                 f.deviance_reduction_percent
             )
@@ -236,6 +262,7 @@ impl ModelCard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::Field;
     use crate::history::{self, CalendarInputs, GeneratorConfig};
     use crate::model::{TrainOptions, train};
 
@@ -267,7 +294,11 @@ mod tests {
                 .iter()
                 .all(|f| f.effects.len() == design::COLUMN_COUNT - 1)
         );
-        assert_eq!(card.rules.len(), ResourceKind::ALL.len() + 1);
+        assert_eq!(
+            card.rules.len(),
+            ResourceKind::ALL.len() + 1 + Field::ALL.len(),
+            "the rules version, one rule per kind, one scale per field"
+        );
         assert!(card.performance.is_empty(), "no backtest attached");
         let text = card.to_text();
         for expected in [
@@ -276,7 +307,9 @@ mod tests {
             "multiplies expected security incidents",
             "DPS grid",
             RULES_VERSION,
-            "not a probability",
+            "SYNTHETIC",
+            "cannot know",
+            "security scale",
         ] {
             assert!(
                 text.contains(expected),

@@ -3,12 +3,15 @@
 //! (explanations and the model card read them), and the exposure offset.
 //!
 //! Choices, and why:
-//! - exposure = attendance x duration (thousand person-hours) enters as an offset, so a
-//!   coefficient of 0 everywhere means "incidents proportional to people x time";
-//!   `log_attendance` then measures how much bigger crowds deviate from proportionality;
+//! - exposure = attendance in thousands enters as an offset, so the model reads rates
+//!   per 1,000 attendees, the unit of mass-gathering medicine; `log_attendance` then
+//!   measures how much bigger crowds deviate from proportionality, `log_duration` how
+//!   much longer events add;
+//! - `overload` is the mobility load itself (peak outflow over the capacity of the
+//!   transit and roads serving the site, `load::overload`), above 10 %, logged;
 //! - categorical features are one-hot against a reference level (market, street,
 //!   Monday, morning), so each coefficient reads "compared with the reference";
-//! - thresholds follow what matters on the ground: heat counts above 30 °C, gusts above
+//! - thresholds follow what matters on the ground: heat counts above 25 °C, gusts above
 //!   15 m/s (54 km/h, a strong mistral), crowding above 80 % of capacity;
 //! - skewed counts are logged (`ln(1 + rain)`, `ln(1 + concurrent events)`), ratios
 //!   too (`ln(presence ratio)`), so that doubling has the same effect at any level.
@@ -19,10 +22,10 @@ use crate::error::ScoringError;
 use crate::features::{EventCategory, EventFeatures, VenueKind};
 
 /// Version of this encoding. A model records it; scoring refuses another version.
-pub const ENCODER_VERSION: &str = "design-v1";
+pub const ENCODER_VERSION: &str = "design-v2";
 
 /// Heat counts in degrees above this maximum temperature (°C).
-const HEAT_THRESHOLD_C: f64 = 30.0;
+const HEAT_THRESHOLD_C: f64 = 25.0;
 /// Wind counts in m/s of gust above this (15 m/s = 54 km/h).
 const WIND_THRESHOLD_MS: f64 = 15.0;
 /// Crowding counts the share of capacity above this use.
@@ -34,6 +37,12 @@ const CAPACITY_USE_CAP: f64 = 2.0;
 const RATIO_CLAMP: f64 = 20.0;
 /// Attendance is expressed in thousands in `log_attendance` (so 0 = 1,000 people).
 const ATTENDANCE_UNIT: f64 = 1000.0;
+/// Duration is expressed against five hours in `log_duration` (so 0 = 5 hours).
+const DURATION_UNIT_HOURS: f64 = 5.0;
+/// Crowds above this many thousand people have a slope of their own.
+const LARGE_CROWD_THOUSANDS: f64 = 20.0;
+/// Overload counts from this ratio of peak outflow to capacity.
+const OVERLOAD_THRESHOLD: f64 = 0.1;
 
 /// Categories with a column (every one but the reference, `Market`).
 const CATEGORY_COLUMNS: [(EventCategory, &str); 9] = [
@@ -70,18 +79,30 @@ const WEEKDAY_COLUMNS: [(Weekday, &str); 6] = [
 ];
 
 /// Number of columns of the design matrix.
-pub const COLUMN_COUNT: usize = 39;
+pub const COLUMN_COUNT: usize = 43;
 
 /// Every column's name and meaning, in matrix order.
 pub fn columns() -> Vec<(&'static str, &'static str)> {
     let mut columns = vec![
         (
             "intercept",
-            "reference event: a market of 1,000 people in a street, Monday morning, mild dry calm weather",
+            "reference event: a market of 1,000 people for 5 hours in a street, Monday morning, mild dry calm weather",
         ),
         (
             "log_attendance",
             "natural log of attendance in thousands: how bigger crowds depart from proportionality",
+        ),
+        (
+            "small_crowd",
+            "natural log of 1,000 over attendance, below 1,000 people (0 above): how small crowds depart from the trend",
+        ),
+        (
+            "large_crowd",
+            "natural log of attendance over 20,000, above 20,000 people (0 below): how very large crowds depart from the trend",
+        ),
+        (
+            "log_duration",
+            "natural log of the duration over 5 hours: how longer events add",
         ),
     ];
     for (_, name) in CATEGORY_COLUMNS {
@@ -116,7 +137,7 @@ pub fn columns() -> Vec<(&'static str, &'static str)> {
         ),
         ("public_holiday", "1 on a French public holiday"),
         ("school_holiday", "1 during school holidays (zone B)"),
-        ("heat", "degrees of maximum temperature above 30 °C"),
+        ("heat", "degrees of maximum temperature above 25 °C"),
         ("rain", "natural log of (1 + rain in mm)"),
         ("wind", "m/s of the strongest gust above 15 m/s"),
         (
@@ -135,6 +156,10 @@ pub fn columns() -> Vec<(&'static str, &'static str)> {
             "past_incidents",
             "natural log of past editions' incident index (0 when unknown or new)",
         ),
+        (
+            "overload",
+            "natural log of peak outflow over transit and road capacity, from 10 % (0 below)",
+        ),
     ]);
     columns
 }
@@ -144,9 +169,9 @@ pub fn column_names() -> Vec<&'static str> {
     columns().into_iter().map(|(name, _)| name).collect()
 }
 
-/// Exposure in thousand person-hours: the quantity incidents are proportional to.
+/// Exposure in thousand attendees: rates are per 1,000 attendees.
 pub fn exposure(features: &EventFeatures) -> f64 {
-    f64::from(features.attendance) * features.duration_hours / ATTENDANCE_UNIT
+    f64::from(features.attendance) / ATTENDANCE_UNIT
 }
 
 /// The log-exposure offset added to the linear predictor.
@@ -160,6 +185,10 @@ pub fn encode(features: &EventFeatures) -> Result<Vec<f64>, ScoringError> {
     let mut row = Vec::with_capacity(COLUMN_COUNT);
     row.push(1.0);
     row.push((f64::from(features.attendance) / ATTENDANCE_UNIT).ln());
+    let thousands = f64::from(features.attendance) / ATTENDANCE_UNIT;
+    row.push((1.0 / thousands).ln().max(0.0));
+    row.push((thousands / LARGE_CROWD_THOUSANDS).ln().max(0.0));
+    row.push((features.duration_hours / DURATION_UNIT_HOURS).ln());
     row.extend(
         CATEGORY_COLUMNS
             .iter()
@@ -195,6 +224,8 @@ pub fn encode(features: &EventFeatures) -> Result<Vec<f64>, ScoringError> {
     row.push(indicator(features.transit_disruption));
     row.push(features.presence_ratio.map_or(0.0, clamped_log_ratio));
     row.push(features.past_incident_index.map_or(0.0, clamped_log_ratio));
+    let (overload, ..) = crate::load::overload(features);
+    row.push((overload.value / OVERLOAD_THRESHOLD).ln().max(0.0));
     debug_assert_eq!(
         row.len(),
         COLUMN_COUNT,
@@ -292,6 +323,7 @@ pub(crate) mod tests {
             public_profile: PublicProfile::StandingDynamic,
             site_access: SiteAccess::Easy,
             rescue_delay_minutes: 10,
+            egress_capacity: None,
         }
     }
 
@@ -343,10 +375,12 @@ pub(crate) mod tests {
             ("weekday_sunday", 0.0),
             ("hour_night", 1.0),
             ("hour_evening", 0.0),
-            ("heat", 3.5),
+            ("heat", 8.5),
             ("wind", 3.0),
             ("concurrent_events", 4f64.ln()),
             ("log_attendance", 64f64.ln()),
+            ("small_crowd", 0.0),
+            ("large_crowd", (64.0f64 / 20.0).ln()),
             ("crowding", 64_000.0 / 67_394.0 - 0.8),
         ];
         for (name, expected) in cases {
@@ -381,11 +415,8 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn exposure_is_thousand_person_hours() {
+    fn exposure_is_thousand_attendees() {
         let event = reference_event();
-        assert!(
-            (exposure(&event) - 5.0).abs() < 1e-12,
-            "1,000 people for 5 hours"
-        );
+        assert!((exposure(&event) - 1.0).abs() < 1e-12, "1,000 people");
     }
 }

@@ -29,9 +29,9 @@ pub struct Contribution {
 pub struct FieldExplanation {
     /// The field explained.
     pub field: Field,
-    /// Expected incidents per thousand person-hours for the reference event.
+    /// Expected count per thousand attendees for the reference event.
     pub baseline_rate: f64,
-    /// The event's exposure in thousand person-hours (attendance x duration).
+    /// The event's exposure in thousand attendees.
     pub exposure: f64,
     /// Non-zero contributions, largest effect (in either direction) first.
     pub contributions: Vec<Contribution>,

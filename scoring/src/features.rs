@@ -237,6 +237,10 @@ pub struct EventFeatures {
     pub site_access: SiteAccess,
     /// Public rescue delay to the venue, minutes (DPS grid E2).
     pub rescue_delay_minutes: u32,
+    /// People per half hour the transit and roads serving the site carry away
+    /// (`load::egress_capacity`); the road figure of the venue kind when unknown.
+    #[serde(default)]
+    pub egress_capacity: Option<f64>,
 }
 
 impl EventFeatures {

@@ -1,7 +1,8 @@
 //! Pure risk scoring for public-space operations: the DPS first-aid grid, count models
-//! of incidents learned from history, calibrated 0-10 risks with their explanation, the
-//! adequacy of a planned deployment, a synthetic history with known effects and the
-//! backtest that checks the model against it. Plain values in, scores and reasons out:
+//! of incidents learned from history, the expected load in real units with intervals
+//! (`load`), absolute 0-10 risks with their explanation (`calibration`), requirements
+//! and the adequacy of a planned deployment, a synthetic history drawn by a process of
+//! its own and the backtest that checks the model against it. Plain values in, scores and reasons out:
 //! no HTTP, no SQL, no async.
 //!
 //! The server's entry points: `model::train` (history rows -> `RiskModel`, stored as
@@ -21,6 +22,7 @@ pub mod features;
 pub mod glm;
 pub mod history;
 pub mod linalg;
+pub mod load;
 pub mod model;
 mod sparse;
 pub mod stats;

@@ -1,21 +1,22 @@
 //! The risk model the server stores and scores with: one count model per field learned
-//! from history rows, the reference distribution that turns predictions into 0-10
-//! risks, and `score_event`, the one entry point that assesses an event with its
-//! planned deployment (risks, expected incidents, explanation, first aid, adequacy).
-//! A `RiskModel` serializes to JSON as is.
+//! from history rows, and `score_event`, the one entry point that assesses an event
+//! with its planned deployment (expected load in real units with its interval, 0-10
+//! risks on the absolute scale of `calibration`, explanation, first aid, requirements,
+//! adequacy). A `RiskModel` serializes to JSON as is.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::adequacy::{self, Adequacy, RequirementInput, ResourceCounts};
+use crate::adequacy::{self, Adequacy, Requirement, RequirementInput, ResourceCounts};
 use crate::backtest::BacktestSummary;
-use crate::calibration::{self, ReferenceDistribution};
+use crate::calibration;
 use crate::design::{self, ENCODER_VERSION};
 use crate::dps::{self, DpsType};
 use crate::error::ScoringError;
 use crate::explain::{self, Explanation};
 use crate::features::{EventFeatures, Field, HistoryRow};
 use crate::glm::{self, DesignMatrix, Family, GlmOptions};
+use crate::load::{self, EventLoad, ExpectedLoad, LoadUnit};
 
 /// The span of history a model learned from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,8 +67,6 @@ pub struct FieldModel {
     pub pearson_dispersion: f64,
     /// IRLS iterations spent.
     pub iterations: usize,
-    /// Predictions for the training events, summarised: the 0-10 scale.
-    pub reference: ReferenceDistribution,
 }
 
 /// A trained, storable risk model.
@@ -153,16 +152,13 @@ pub fn train(rows: &[HistoryRow], options: &TrainOptions) -> Result<RiskModel, S
                     other => other,
                 }
             })?;
-        let predictions: Vec<f64> = (0..rows.len())
-            .map(|i| {
-                linear_prediction(&fit.coefficients, encoded.design.row(i), encoded.offsets[i])
-            })
-            .collect();
+        let mut estimates = fit.coefficients.clone();
+        keep_monotone(&encoded.design.names, &mut estimates);
         let coefficients = encoded
             .design
             .names
             .iter()
-            .zip(fit.coefficients.iter().zip(&fit.std_errors))
+            .zip(estimates.iter().zip(&fit.std_errors))
             .map(|(name, (estimate, std_error))| Coefficient {
                 name: name.clone(),
                 estimate: *estimate,
@@ -177,7 +173,6 @@ pub fn train(rows: &[HistoryRow], options: &TrainOptions) -> Result<RiskModel, S
             deviance: fit.deviance,
             pearson_dispersion: fit.pearson_dispersion,
             iterations: fit.iterations,
-            reference: ReferenceDistribution::from_predictions(&predictions)?,
         });
     }
     Ok(RiskModel {
@@ -195,6 +190,35 @@ pub fn train(rows: &[HistoryRow], options: &TrainOptions) -> Result<RiskModel, S
         fields,
         backtest: None,
     })
+}
+
+/// Per-head rates may fall as crowds grow, totals may not: a larger attendance at the
+/// same venue never lowers the expected load. The fitted slopes of the three
+/// attendance segments (below 1,000, 1,000-20,000, above 20,000; the offset adds 1)
+/// are raised to 0 where the data left them negative, and the crowding and overload
+/// effects, which only grow with attendance, to 0 where negative.
+fn keep_monotone(names: &[String], estimates: &mut [f64]) {
+    let index = |name: &str| names.iter().position(|n| n == name);
+    let (Some(log), Some(small), Some(large)) = (
+        index("log_attendance"),
+        index("small_crowd"),
+        index("large_crowd"),
+    ) else {
+        return;
+    };
+    // Elasticity of the total in the middle segment: 1 + log.
+    if 1.0 + estimates[log] < 0.0 {
+        estimates[log] = -1.0;
+    }
+    // Below 1,000: 1 + log - small >= 0.
+    estimates[small] = estimates[small].min(1.0 + estimates[log]);
+    // Above 20,000: 1 + log + large >= 0.
+    estimates[large] = estimates[large].max(-(1.0 + estimates[log]));
+    for name in ["crowding", "overload", "presence_ratio"] {
+        if let Some(i) = index(name) {
+            estimates[i] = estimates[i].max(0.0);
+        }
+    }
 }
 
 /// exp(offset + x . beta), with the exponent capped so a wild input cannot overflow.
@@ -257,9 +281,12 @@ impl RiskModel {
 pub struct FieldScore {
     /// The field.
     pub field: Field,
-    /// Expected incidents during the event.
+    /// The learned model's expected count during the event: police-relevant incidents
+    /// (tranquillity), patients (security), traffic and transit incidents (mobility).
     pub expected_incidents: f64,
-    /// Calibrated risk, 0-10, one decimal.
+    /// The load the risk is read from, in its unit, with its 80 % interval.
+    pub load: ExpectedLoad,
+    /// Risk, 0-10, one decimal, on the absolute scale of `calibration`.
     pub risk: f64,
 }
 
@@ -291,10 +318,44 @@ pub struct Assessment {
     pub explanation: Explanation,
     /// First aid by the DPS grid.
     pub first_aid: FirstAid,
+    /// Expected load of every field, with the mobility figures behind the overload.
+    pub load: EventLoad,
     /// Required resources by kind.
     pub required: ResourceCounts,
+    /// Each requirement with the load and the ratio it comes from.
+    pub requirements: Vec<Requirement>,
     /// Planned against required.
     pub adequacy: Adequacy,
+}
+
+impl RiskModel {
+    /// The expected load of an event, all fields, with intervals.
+    pub fn expected_load(&self, features: &EventFeatures) -> Result<EventLoad, ScoringError> {
+        let counts = self.expected_incidents(features)?;
+        Ok(self.load_from_counts(features, &counts))
+    }
+
+    fn load_from_counts(&self, features: &EventFeatures, counts: &[f64; 3]) -> EventLoad {
+        let theta = |field: Field| self.field(field).and_then(|m| m.theta);
+        let patients = counts[Field::Security.index()];
+        let (overload, peak_outflow, egress_capacity) = load::overload(features);
+        EventLoad {
+            incidents: load::count_load(
+                LoadUnit::PoliceIncidents,
+                counts[Field::Tranquillity.index()],
+                theta(Field::Tranquillity),
+            ),
+            patients: load::count_load(LoadUnit::Patients, patients, theta(Field::Security)),
+            transfers: load::count_load(
+                LoadUnit::HospitalTransfers,
+                patients * load::TRANSFER_SHARE,
+                theta(Field::Security),
+            ),
+            overload,
+            peak_outflow,
+            egress_capacity,
+        }
+    }
 }
 
 /// Assesses one event and its planned deployment.
@@ -306,7 +367,7 @@ pub fn score_event(
     model.check_encoder()?;
     let row = design::encode(features)?;
     let exposure = design::exposure(features);
-    let mut fields = Vec::with_capacity(model.fields.len());
+    let mut counts = [0.0; 3];
     let mut explanations = Vec::with_capacity(model.fields.len());
     for field_model in &model.fields {
         let names: Vec<String> = field_model
@@ -321,28 +382,33 @@ pub fn score_event(
             .collect();
         let explanation =
             explain::explain_field(field_model.field, &names, &estimates, &row, exposure);
-        fields.push(FieldScore {
-            field: field_model.field,
-            expected_incidents: explanation.expected_incidents,
-            risk: field_model.reference.risk(explanation.expected_incidents),
-        });
+        counts[field_model.field.index()] = explanation.expected_incidents;
         explanations.push(explanation);
     }
-    let risk_of = |field: Field| {
-        fields
-            .iter()
-            .find(|s| s.field == field)
-            .map_or(0.0, |s| s.risk)
-    };
+    let event_load = model.load_from_counts(features, &counts);
+    let fields: Vec<FieldScore> = Field::ALL
+        .iter()
+        .map(|field| {
+            let field_load = event_load.of(*field);
+            FieldScore {
+                field: *field,
+                expected_incidents: counts[field.index()],
+                load: field_load,
+                risk: calibration::risk(*field, field_load.value),
+            }
+        })
+        .collect();
     let grid = dps::compute(&features.dps_input());
-    let required = adequacy::required_resources(&RequirementInput {
+    let requirements = adequacy::requirements(&RequirementInput {
         category: features.category,
         attendance: features.attendance,
-        tranquillity_risk: risk_of(Field::Tranquillity),
-        security_risk: risk_of(Field::Security),
-        mobility_risk: risk_of(Field::Mobility),
+        duration_hours: features.duration_hours,
+        profile: features.public_profile,
+        bounded: features.venue_capacity.is_some(),
+        load: event_load,
         first_aid: grid,
     });
+    let required = adequacy::counts(&requirements);
     let risks: Vec<f64> = fields.iter().map(|s| s.risk).collect();
     Ok(Assessment {
         model_version: model.version.clone(),
@@ -360,8 +426,10 @@ pub fn score_event(
             workers: grid.workers,
             dps_type: grid.dps_type,
         },
+        load: event_load,
         adequacy: adequacy::assess(&required, deployment),
         required,
+        requirements,
     })
 }
 

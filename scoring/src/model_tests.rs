@@ -192,3 +192,157 @@ fn training_without_any_football_match_names_the_empty_column() {
         }
     );
 }
+
+/// Reference events of different kinds and sizes, largest load first.
+fn reference_events() -> Vec<(&'static str, EventFeatures)> {
+    use crate::dps::PublicProfile;
+    use crate::history::catalogue::VELODROME;
+    use crate::load::egress_capacity;
+    let saturday = chrono::NaiveDate::from_ymd_opt(2024, 3, 9).unwrap();
+    let stadium = |attendance| {
+        let mut e = football_match();
+        e.date = saturday;
+        e.attendance = attendance;
+        e.site_access = VELODROME.access;
+        e.egress_capacity = Some(egress_capacity(
+            VenueKind::Stadium,
+            Some(VELODROME.location),
+        ));
+        e
+    };
+    let mut opera = reference_event();
+    opera.category = EventCategory::Cultural;
+    opera.venue_kind = VenueKind::Hall;
+    opera.venue_capacity = Some(1_800);
+    opera.indoor = true;
+    opera.attendance = 1_800;
+    opera.start_hour = 20;
+    opera.duration_hours = 3.0;
+    opera.public_profile = PublicProfile::Seated;
+    opera.egress_capacity = Some(egress_capacity(VenueKind::Hall, Some((43.2948, 5.3759))));
+    let mut fete = reference_event();
+    fete.category = EventCategory::Other;
+    fete.date = saturday;
+    fete.attendance = 300;
+    fete.start_hour = 15;
+    fete.duration_hours = 4.0;
+    fete.public_profile = PublicProfile::Standing;
+    let mut market = reference_event();
+    market.attendance = 500;
+    vec![
+        ("sold-out derby", stadium(67_000)),
+        ("mid-table match", stadium(45_000)),
+        ("1,800-seat opera", opera),
+        ("300-person street fête", fete),
+        ("market", market),
+    ]
+}
+
+#[test]
+fn reference_events_are_ordered_by_kind_and_size() {
+    let model = trained();
+    let scored: Vec<(&str, Assessment)> = reference_events()
+        .into_iter()
+        .map(|(name, e)| {
+            (
+                name,
+                score_event(model, &e, &ResourceCounts::default()).unwrap(),
+            )
+        })
+        .collect();
+    for pair in scored.windows(2) {
+        let ((a, x), (b, y)) = (&pair[0], &pair[1]);
+        assert!(
+            x.load.patients.value > y.load.patients.value,
+            "patients: {a} {} <= {b} {}",
+            x.load.patients.value,
+            y.load.patients.value
+        );
+        assert!(
+            x.overall_risk >= y.overall_risk,
+            "risk: {a} {} < {b} {}",
+            x.overall_risk,
+            y.overall_risk
+        );
+    }
+    let risk = |i: usize| scored[i].1.overall_risk;
+    assert!(
+        risk(0) > risk(1),
+        "derby {} vs mid-table {}",
+        risk(0),
+        risk(1)
+    );
+    assert!(risk(1) > risk(2), "match {} vs opera {}", risk(1), risk(2));
+    assert!(risk(0) < 10.0, "the scale still has room above a derby");
+    assert!(risk(4) < 3.0, "a market is a low risk: {}", risk(4));
+}
+
+#[test]
+fn a_larger_attendance_at_the_same_venue_never_lowers_the_load() {
+    let model = trained();
+    for (name, event) in reference_events() {
+        let mut previous: Option<Assessment> = None;
+        for step in 1..=60 {
+            let mut e = event.clone();
+            e.attendance = step * 1_200;
+            let scored = score_event(model, &e, &ResourceCounts::default()).unwrap();
+            if let Some(before) = &previous {
+                for field in Field::ALL {
+                    let (b, a) = (before.load.of(field), scored.load.of(field));
+                    assert!(
+                        a.value >= b.value && a.high >= b.high,
+                        "{name}, {field:?} at {}: {} < {}",
+                        e.attendance,
+                        a.value,
+                        b.value
+                    );
+                }
+                assert!(scored.overall_risk >= before.overall_risk, "{name}");
+            }
+            previous = Some(scored);
+        }
+    }
+}
+
+#[test]
+fn a_typical_day_of_events_is_a_plausible_share_of_the_citys_daily_totals() {
+    use std::collections::BTreeMap;
+    let model = trained();
+    let config = GeneratorConfig {
+        seed: 99,
+        first_year: 2024,
+        years: 1,
+        ..GeneratorConfig::default()
+    };
+    let history = history::generate(&config, &CalendarInputs::default()).unwrap();
+    let mut days: BTreeMap<chrono::NaiveDate, [f64; 2]> = BTreeMap::new();
+    for row in &history.rows {
+        let load = model.expected_load(&row.features).unwrap();
+        let day = days.entry(row.features.date).or_default();
+        day[0] += load.patients.value;
+        day[1] += load.incidents.value;
+    }
+    let mut patients: Vec<f64> = days.values().map(|d| d[0]).collect();
+    let mut incidents: Vec<f64> = days.values().map(|d| d[1]).collect();
+    patients.sort_by(f64::total_cmp);
+    incidents.sort_by(f64::total_cmp);
+    let median = |v: &[f64]| v[v.len() / 2];
+    let fire = crate::load::CITY_FIRE_BRIGADE_PER_DAY;
+    let police = crate::load::CITY_POLICE_RELEVANT_PER_DAY;
+    assert!(
+        median(&patients) < 0.1 * fire,
+        "a typical day's patients {} against {fire} interventions",
+        median(&patients)
+    );
+    assert!(
+        patients[patients.len() - 1] < 0.4 * fire,
+        "the busiest day's patients {}",
+        patients[patients.len() - 1]
+    );
+    assert!(median(&patients) > 0.005 * fire, "events are not nothing");
+    assert!(
+        median(&incidents) < 0.5 * police,
+        "a typical day's incidents {} against {police:.0} offences",
+        median(&incidents)
+    );
+}

@@ -1,9 +1,9 @@
-//! The backtest of issue 7 on ten years of synthetic history (2015-2024): train on
-//! 2015-2022, score 2023-2024, print the figures and hold the model to the publication
-//! floors (Spearman >= 0.6 per field, observed/predicted within 20 % in every risk
-//! decile, lower deviance than attendance alone, >= 90 % of the true effects inside the
-//! fitted 95 % intervals). Wrong models are held to the same floors and must fail them,
-//! which shows the floors can fail.
+//! The backtest on ten years of synthetic history (2015-2024) drawn by a process that is
+//! not the model's design: train on 2015-2022, score 2023-2024, print the figures and
+//! hold the model to the publication floors (Spearman >= 0.6 per field, observed /
+//! predicted within 20 % in every decile of prediction, lower deviance than person-hours
+//! alone) and to a gain in Spearman over person-hours. Wrong models are held to the
+//! same floors and must fail them, which shows the floors can fail.
 
 use std::sync::OnceLock;
 
@@ -58,17 +58,26 @@ fn held_out(run: &Run) -> Vec<scoring::features::HistoryRow> {
 fn the_model_trained_on_eight_years_meets_every_floor_on_the_next_two() {
     let run = ten_years();
     println!("{}", run.report.table());
-    assert_eq!(
-        run.report.train_window.events, 40_000,
-        "eight years of 5,000 events"
+    assert!(
+        (39_900..=40_000).contains(&run.report.train_window.events),
+        "eight years of about 5,000 events"
     );
-    assert_eq!(run.report.test_window.events, 10_000, "two held-out years");
+    assert!((9_900..=10_000).contains(&run.report.test_window.events));
     let failures = run.report.floor_failures(&PUBLICATION_FLOORS);
     assert!(failures.is_empty(), "floors missed: {failures:#?}");
+    for field in &run.report.fields {
+        assert!(
+            field.spearman > field.spearman_baseline + 0.05,
+            "{:?}: {} vs person-hours {}",
+            field.field,
+            field.spearman,
+            field.spearman_baseline
+        );
+    }
 }
 
 #[test]
-fn the_attendance_only_baseline_used_as_the_model_fails_the_floors() {
+fn the_person_hours_baseline_used_as_the_model_fails_the_floors() {
     let run = ten_years();
     let train: Vec<_> = run
         .history
@@ -78,31 +87,34 @@ fn the_attendance_only_baseline_used_as_the_model_fails_the_floors() {
         .cloned()
         .collect();
     let baseline = backtest::train_baseline(&train, &TrainOptions::default().glm).unwrap();
-    // The full model with every effect but size removed: what attendance alone knows.
+    // The full model with every effect but person-hours removed: exp(a) x ph^b reads
+    // exp(a + b ln 5) x (attendance/1000)^(b - 1) x (duration/5)^b with the model's
+    // offset of ln(attendance/1000).
     let mut naive = run.model.clone();
-    for (field, coefficients) in naive.fields.iter_mut().zip(&baseline.coefficients) {
-        for (index, coefficient) in field.coefficients.iter_mut().enumerate() {
-            coefficient.estimate = coefficients.get(index).copied().unwrap_or(0.0);
+    for (field, [a, b]) in naive.fields.iter_mut().zip(&baseline.coefficients) {
+        for coefficient in field.coefficients.iter_mut() {
+            coefficient.estimate = match coefficient.name.as_str() {
+                "intercept" => a + b * 5f64.ln(),
+                "log_attendance" => b - 1.0,
+                "log_duration" => *b,
+                _ => 0.0,
+            };
         }
     }
     let report =
         backtest::evaluate(&naive, &baseline, &held_out(run), Some(&run.history.truth)).unwrap();
     let failures = report.floor_failures(&PUBLICATION_FLOORS);
-    println!("attendance only: {failures:#?}");
+    println!("person-hours only: {failures:#?}");
     assert!(
         failures
             .iter()
-            .any(|f| f.contains("not below attendance-only")),
-        "{failures:#?}"
-    );
-    assert!(
-        failures.iter().any(|f| f.contains("true effects")),
+            .any(|f| f.contains("not below person-hours baseline")),
         "{failures:#?}"
     );
 }
 
 #[test]
-fn a_model_with_category_effects_reversed_fails_calibration_and_recovery() {
+fn a_model_with_category_effects_reversed_fails_calibration() {
     let run = ten_years();
     let mut wrong = run.model.clone();
     for field in &mut wrong.fields {
@@ -130,10 +142,6 @@ fn a_model_with_category_effects_reversed_fails_calibration_and_recovery() {
         failures.iter().any(|f| f.contains("decile")),
         "{failures:#?}"
     );
-    assert!(
-        failures.iter().any(|f| f.contains("true effects")),
-        "{failures:#?}"
-    );
 }
 
 #[test]
@@ -145,5 +153,8 @@ fn the_summary_stored_with_the_model_repeats_the_report() {
         assert_eq!(field.spearman, figures.spearman);
         assert!(field.deviance_reduction_percent > 0.0, "{:?}", field.field);
     }
-    assert!(summary.coverage.unwrap() >= 0.9);
+    assert_eq!(
+        summary.coverage, None,
+        "the process has no coefficients to recover"
+    );
 }

@@ -39,6 +39,12 @@ pub enum ModelCommand {
     },
     /// Print the current model's card.
     Card,
+    /// Print the figures the README and the model card quote: risk and adequacy over the coming 30 days, daily load against the city's totals, the history's yearly totals, the backtest.
+    Report {
+        /// Calendar years held out by the backtest.
+        #[arg(long, default_value_t = HOLDOUT_YEARS)]
+        holdout_years: u32,
+    },
 }
 
 pub fn print_training(training: &models::Training) {
@@ -108,6 +114,97 @@ pub async fn seed_history(conn: &DatabaseConnection) -> Result<(), CliError> {
     Ok(())
 }
 
+fn share(part: usize, whole: usize) -> f64 {
+    100.0 * part as f64 / whole.max(1) as f64
+}
+
+/// `api model report`.
+async fn report(conn: &DatabaseConnection, holdout_years: u32) -> Result<(), CliError> {
+    use scoring::load;
+    let today = time::paris_today(chrono::Utc::now());
+    let agenda = service::report::agenda_report(conn, today, RESCORE_WINDOW_DAYS).await?;
+    let n = agenda.scored;
+    println!(
+        "agenda: {} events in the coming {RESCORE_WINDOW_DAYS} days, {n} scored",
+        agenda.events
+    );
+    println!(
+        "overall risk >= 7: {} ({:.1} %); < 3: {} ({:.1} %)",
+        agenda.high,
+        share(agenda.high, n),
+        agenda.low,
+        share(agenda.low, n)
+    );
+    let bars: Vec<String> = agenda
+        .histogram
+        .iter()
+        .enumerate()
+        .map(|(r, c)| format!("{r}:{c}"))
+        .collect();
+    println!("by overall risk: {}", bars.join(" "));
+    println!(
+        "adequacy over 100 %: {} ({:.1} %); exactly 100 %: {}; under 100 %: {} ({:.1} %); no plan filed: {} ({:.1} %); nothing required: {}; plans missing a required kind: {}",
+        agenda.over,
+        share(agenda.over, n),
+        agenda.exact,
+        agenda.under,
+        share(agenda.under, n),
+        agenda.unplanned,
+        share(agenda.unplanned, n),
+        agenda.nothing_required,
+        agenda.with_missing_kind
+    );
+    let days: Vec<&[f64; 3]> = agenda.days.values().collect();
+    if !days.is_empty() {
+        let mean = |i: usize| days.iter().map(|d| d[i]).sum::<f64>() / days.len() as f64;
+        let max = |i: usize| days.iter().map(|d| d[i]).fold(0.0, f64::max);
+        println!(
+            "daily expected patients: mean {:.1}, max {:.1} ({:.1} % / {:.1} % of the {:.0} fire-brigade interventions a day)",
+            mean(0),
+            max(0),
+            100.0 * mean(0) / load::CITY_FIRE_BRIGADE_PER_DAY,
+            100.0 * max(0) / load::CITY_FIRE_BRIGADE_PER_DAY,
+            load::CITY_FIRE_BRIGADE_PER_DAY
+        );
+        println!(
+            "daily expected hospital transfers: mean {:.2}, max {:.2}",
+            mean(1),
+            max(1)
+        );
+        println!(
+            "daily expected police-relevant incidents: mean {:.1}, max {:.1} (city: {:.0} recorded offences a day)",
+            mean(2),
+            max(2),
+            load::CITY_POLICE_RELEVANT_PER_DAY
+        );
+    }
+    let rows = {
+        let bar = Bar::new();
+        models::load_history(conn, &bar).await?
+    };
+    println!(
+        "\nhistory (synthetic) by year: events, police-relevant incidents, patients, traffic incidents"
+    );
+    for y in service::report::yearly_totals(&rows) {
+        println!(
+            "{}  {:>5}  {:>6} ({:>4.1} % of the city's offences)  {:>6} ({:>4.1} % of BMPM rescues)  {:>6}",
+            y.year,
+            y.events,
+            y.tranquillity,
+            100.0 * y.tranquillity as f64 / (365.0 * load::CITY_POLICE_RELEVANT_PER_DAY),
+            y.security,
+            100.0 * y.security as f64 / (365.0 * load::CITY_RESCUES_PER_DAY),
+            y.mobility
+        );
+    }
+    let backtest = {
+        let bar = Bar::new();
+        models::backtest(conn, holdout_years, &bar).await?
+    };
+    print_backtest(&backtest);
+    Ok(())
+}
+
 /// Runs `api model ...`.
 pub async fn run(platform: &Platform, command: ModelCommand) -> Result<(), CliError> {
     let conn = &platform.db;
@@ -160,6 +257,7 @@ pub async fn run(platform: &Platform, command: ModelCommand) -> Result<(), CliEr
                 published.version
             );
         }
+        ModelCommand::Report { holdout_years } => report(conn, holdout_years).await?,
         ModelCommand::Card => match service::current_model(conn).await? {
             Some(published) => print!("{}", scoring::model_card(&published.model).to_text()),
             None => {

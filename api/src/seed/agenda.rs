@@ -307,7 +307,15 @@ fn event(
     let deployment = if rng.random_bool(NO_DEPLOYMENT_SHARE) {
         Vec::new()
     } else {
-        plan(rng, category, attendance)
+        let expected = expected_by_planner(
+            category,
+            venue,
+            day,
+            (hour, minutes),
+            attendance,
+            (profile, alcohol),
+        );
+        plan(rng, expected)
     };
     PlannedEvent {
         title,
@@ -324,37 +332,113 @@ fn event(
     }
 }
 
-/// A plausible plan, deliberately noisy: some events are short of resources and
-/// some oversized, as in real planning.
+/// Share of filed plans sized to what the event calls for (100-135 % of it).
+const ADEQUATE_SHARE: f64 = 0.66;
+/// Share of filed plans short of it (60-92 %); the rest are oversized (150-220 %).
+const SHORT_SHARE: f64 = 0.17;
+/// Share of filed plans that leave out one required kind (the organiser forgot it).
+const MISSING_KIND_SHARE: f64 = 0.08;
+
+/// What a planner expects of an event: the loads of the mass-gathering literature and
+/// the city's incident levels (`scoring::history::truth`, the typical venue and
+/// opponent), at the seeded venue, on a mild day.
+fn expected_by_planner(
+    category: EventCategory,
+    venue: &str,
+    day: NaiveDate,
+    (hour, minutes): (u32, i64),
+    attendance: i64,
+    (profile, alcohol): (PublicProfile, bool),
+) -> Option<scoring::adequacy::RequirementInput> {
+    use crate::services::scoring::features as f;
+    use scoring::load::{self, LoadUnit};
+    let site = super::marseille::VENUES.iter().find(|v| v.code == venue)?;
+    let kind = f::venue_kind(site.kind);
+    let features = scoring::features::EventFeatures {
+        category: f::category(category),
+        date: day,
+        start_hour: u8::try_from(hour).ok()?,
+        duration_hours: minutes as f64 / 60.0,
+        attendance: u32::try_from(attendance.max(1)).ok()?,
+        venue_kind: kind,
+        venue_capacity: site.capacity.and_then(|c| u32::try_from(c).ok()),
+        indoor: site.indoor,
+        alcohol,
+        public_holiday: false,
+        school_holiday: false,
+        weather: scoring::features::DayWeather::default(),
+        concurrent_events: 0,
+        transit_disruption: false,
+        presence_ratio: None,
+        past_incident_index: None,
+        public_profile: f::profile(profile),
+        site_access: f::site_access(site.access),
+        rescue_delay_minutes: u32::try_from(site.rescue_min).ok()?,
+        egress_capacity: Some(load::egress_capacity(kind, Some((site.lat, site.lon)))),
+    };
+    let truth = scoring::history::truth::TrueEffects::standard(None);
+    let theta = Some(scoring::history::truth::DEFAULT_OVERDISPERSION_SHAPE);
+    let mean = |field| truth.mean(field, &features, 1.0, 1.0);
+    let patients = mean(scoring::features::Field::Security);
+    let (overload, peak_outflow, egress_capacity) = load::overload(&features);
+    Some(scoring::adequacy::RequirementInput {
+        category: features.category,
+        attendance: features.attendance,
+        duration_hours: features.duration_hours,
+        profile: features.public_profile,
+        bounded: features.venue_capacity.is_some(),
+        load: load::EventLoad {
+            incidents: load::count_load(
+                LoadUnit::PoliceIncidents,
+                mean(scoring::features::Field::Tranquillity),
+                theta,
+            ),
+            patients: load::count_load(LoadUnit::Patients, patients, theta),
+            transfers: load::count_load(
+                LoadUnit::HospitalTransfers,
+                patients * load::TRANSFER_SHARE,
+                theta,
+            ),
+            overload,
+            peak_outflow,
+            egress_capacity,
+        },
+        first_aid: scoring::dps::compute(&features.dps_input()),
+    })
+}
+
+/// A plan as a city files it: what the planner expects the event to call for, most of
+/// the time sized to it, sometimes short, sometimes oversized, now and then with one
+/// kind left out.
 fn plan(
     rng: &mut ChaCha8Rng,
-    category: EventCategory,
-    attendance: i64,
+    expected: Option<scoring::adequacy::RequirementInput>,
 ) -> Vec<(ResourceKind, i32)> {
-    let per = |rng: &mut ChaCha8Rng, people: f64, per_staff: f64, min: i32| -> i32 {
-        let wanted = (people / per_staff * rng.random_range(0.6..1.5)).ceil() as i32;
-        wanted.max(min)
+    use crate::services::scoring::features::stored_kind;
+    let Some(input) = expected else {
+        return Vec::new();
     };
-    let people = attendance as f64;
-    let mut out = vec![
-        (ResourceKind::MunicipalPolice, per(rng, people, 1_500.0, 2)),
-        (ResourceKind::FirstAid, per(rng, people, 1_000.0, 2)),
-    ];
-    if attendance >= 1_500 {
-        out.push((ResourceKind::Stewards, per(rng, people, 250.0, 4)));
-    }
-    if attendance >= 5_000 || category == EventCategory::Demonstration {
-        out.push((ResourceKind::NationalPolice, per(rng, people, 400.0, 10)));
-        out.push((ResourceKind::VideoOperators, per(rng, people, 20_000.0, 1)));
-    }
-    if attendance >= 10_000 {
-        out.push((ResourceKind::FireRescue, per(rng, people, 5_000.0, 4)));
-        out.push((
-            ResourceKind::TransitReinforcement,
-            per(rng, people, 3_000.0, 2),
-        ));
-    }
-    out
+    let required = scoring::adequacy::requirements(&input);
+    let draw = rng.random_range(0.0..1.0);
+    let (low, high) = if draw < ADEQUATE_SHARE {
+        (1.0, 1.35)
+    } else if draw < ADEQUATE_SHARE + SHORT_SHARE {
+        (0.6, 0.92)
+    } else {
+        (1.5, 2.2)
+    };
+    let left_out = (required.len() > 1 && rng.random_bool(MISSING_KIND_SHARE))
+        .then(|| rng.random_range(0..required.len()));
+    required
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != left_out)
+        .map(|(_, r)| {
+            let factor = rng.random_range(low..high);
+            let count = (f64::from(r.count) * factor).round().max(1.0);
+            (stored_kind(r.kind), count.min(f64::from(i32::MAX)) as i32)
+        })
+        .collect()
 }
 
 type Show = (&'static str, &'static str, i32, PublicProfile);
@@ -406,6 +490,44 @@ const FESTIVALS: &[(&str, &str, i32)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_history_generator_and_the_seeded_velodrome_agree() {
+        use crate::services::scoring::features::site_access;
+        use scoring::history::catalogue::VELODROME;
+        let seeded = crate::seed::marseille::VENUES
+            .iter()
+            .find(|v| v.code == "orange-velodrome")
+            .expect("the Vélodrome is seeded");
+        assert_eq!(seeded.capacity, Some(i64::from(VELODROME.capacity)));
+        assert_eq!(site_access(seeded.access), VELODROME.access, "DPS grid E1");
+        assert_eq!(
+            u32::try_from(seeded.rescue_min).ok(),
+            Some(VELODROME.rescue_delay_minutes)
+        );
+        assert_eq!((seeded.lat, seeded.lon), VELODROME.location);
+    }
+
+    #[test]
+    fn a_football_match_is_planned_with_every_kind_its_load_calls_for() {
+        let start = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let game = (0..30)
+            .flat_map(|d| events_for_day(start + chrono::Days::new(d)))
+            .find(|e| e.category == EventCategory::FootballMatch && !e.deployment.is_empty())
+            .expect("a planned OM home game in 30 days");
+        for kind in [
+            ResourceKind::FirstAid,
+            ResourceKind::NationalPolice,
+            ResourceKind::TransitReinforcement,
+        ] {
+            assert!(
+                game.deployment.iter().any(|(k, n)| *k == kind && *n > 0)
+                    || game.deployment.len() >= 5,
+                "{kind:?} in {:?}",
+                game.deployment
+            );
+        }
+    }
 
     #[test]
     fn a_day_is_generated_the_same_way_every_time() {

@@ -14,6 +14,7 @@ pub mod features;
 pub mod imports;
 pub mod models;
 pub mod oversight;
+pub mod report;
 mod store;
 
 use std::collections::HashMap;

@@ -126,6 +126,7 @@ pub static TYPES: &[TypeAccess] = &[
     parent("DpiaMeasureChange"),
     parent("DpoOpinion"),
     parent("EffectCard"),
+    parent("EgressLoad"),
     TypeAccess {
         name: "Event",
         readers: Readers::Parent,
@@ -134,6 +135,7 @@ pub static TYPES: &[TypeAccess] = &[
     parent("EventConnection"),
     parent("EventEdge"),
     parent("ExpectedIncidents"),
+    parent("ExpectedLoad"),
     parent("Explanation"),
     parent("FeatureCard"),
     parent("FieldCard"),
@@ -166,6 +168,7 @@ pub static TYPES: &[TypeAccess] = &[
     parent("RecordIncidentPayload"),
     parent("RegisteredSource"),
     parent("RejectDpiaPayload"),
+    parent("Requirement"),
     parent("RetentionRun"),
     parent("RuleCard"),
     parent("ScoringMethod"),

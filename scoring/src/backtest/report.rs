@@ -26,6 +26,7 @@ impl BacktestReport {
                 .map(|f| FieldSummary {
                     field: f.field,
                     spearman: f.spearman,
+                    spearman_baseline: f.spearman_baseline,
                     worst_decile_error: f.worst_decile_error(),
                     deviance_reduction_percent: 100.0
                         * (1.0 - f.deviance_model / f.deviance_baseline),
@@ -61,7 +62,7 @@ impl BacktestReport {
             }
             if f.deviance_model.is_nan() || f.deviance_model >= f.deviance_baseline {
                 failures.push(format!(
-                    "{name}: deviance {:.0} not below attendance-only {:.0}",
+                    "{name}: deviance {:.0} not below person-hours baseline {:.0}",
                     f.deviance_model, f.deviance_baseline
                 ));
             }
@@ -90,25 +91,22 @@ impl BacktestReport {
             self.test_window.events
         );
         out.push_str(
-            "field         spearman  deviance  baseline  reduction  coverage  worst decile\n",
+            "field         spearman  baseline spearman  gain    deviance  baseline  reduction  worst decile\n",
         );
         for f in &self.fields {
-            let coverage = f
-                .coverage
-                .as_ref()
-                .map_or("-".to_string(), |c| format!("{}/{}", c.inside, c.total));
             out.push_str(&format!(
-                "{:<12}  {:>8.3}  {:>8.0}  {:>8.0}  {:>8.1} %  {:>8}  {:>10.1} %\n",
+                "{:<12}  {:>8.3}  {:>17.3}  {:>+6.3}  {:>8.0}  {:>8.0}  {:>7.1} %  {:>10.1} %\n",
                 f.field.as_str(),
                 f.spearman,
+                f.spearman_baseline,
+                f.spearman - f.spearman_baseline,
                 f.deviance_model,
                 f.deviance_baseline,
                 100.0 * (1.0 - f.deviance_model / f.deviance_baseline),
-                coverage,
                 100.0 * f.worst_decile_error()
             ));
         }
-        out.push_str("observed/predicted by risk decile (0 = lowest risk):\n");
+        out.push_str("observed/predicted by decile of prediction (0 = lowest):\n");
         for f in &self.fields {
             out.push_str(&format!("{:<12} ", f.field.as_str()));
             for d in &f.deciles {

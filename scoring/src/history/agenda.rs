@@ -1,6 +1,9 @@
-//! Drafting a year's agenda: OM's home season, then every other category by its share,
+//! Drafting a year's agenda: OM's home season (the real 2022-23 fixtures and
+//! attendances, `catalogue::om_home_games`), then every other category by its share,
 //! season, venues, crowd and hours (`catalogue`), and the count of overlapping events
-//! in the same arrondissement.
+//! in the same arrondissement. Every event happens at a site slot (the Vélodrome, or
+//! one of `SLOTS_PER_KIND` sites of its venue kind) whose own effect the history
+//! carries and the model does not see.
 
 use std::collections::BTreeMap;
 
@@ -10,8 +13,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
 use super::catalogue::{
-    ARRONDISSEMENT_WEIGHTS, CATEGORIES, CategorySpec, FOOTBALL_ATTENDANCE, FOOTBALL_GAMES_PER_YEAR,
-    VELODROME_CAPACITY,
+    ARRONDISSEMENT_WEIGHTS, CATEGORIES, CategorySpec, VELODROME, om_home_games,
 };
 use crate::dps::{PublicProfile, SiteAccess};
 use crate::features::{DayWeather, EventCategory, EventFeatures, VenueKind};
@@ -26,6 +28,12 @@ const PRESENCE_COUNT_MIN_ATTENDANCE: u32 = 5_000;
 const PRESENCE_SIGMA: f64 = 0.25;
 /// Spread of past editions' incident index (log scale).
 const PAST_INDEX_SIGMA: f64 = 0.35;
+/// Sites per venue kind in the history.
+const SLOTS_PER_KIND: usize = 6;
+/// Site slots: the Vélodrome, then `SLOTS_PER_KIND` per venue kind.
+pub(super) const SITE_SLOTS: usize = 1 + SLOTS_PER_KIND * VenueKind::ALL.len();
+/// Of each kind's sites, the first ones have a metro line within walking distance.
+const SLOTS_WITH_METRO: usize = 3;
 
 /// One day's context, shared by its events.
 pub(super) struct DayContext {
@@ -45,6 +53,10 @@ pub(super) struct Draft {
     pub(super) features: EventFeatures,
     /// Arrondissement number, 1-16, where concurrency is counted.
     pub(super) arrondissement: usize,
+    /// Site slot (0 = the Vélodrome).
+    pub(super) site: usize,
+    /// Effect of a football match's opponent (1 = ordinary).
+    pub(super) rivalry: f64,
 }
 
 /// Picks from weighted options (weights need not sum to 1).
@@ -68,7 +80,7 @@ pub(super) fn draft_year(
 ) -> Vec<Draft> {
     let mut drafts = Vec::with_capacity(events as usize);
     drafts.extend(football_season(year, days, rng));
-    let others = f64::from(events.saturating_sub(FOOTBALL_GAMES_PER_YEAR));
+    let others = f64::from(events.saturating_sub(drafts.len() as u32));
     for spec in &CATEGORIES {
         let count = (others * spec.share).round() as u32;
         for _ in 0..count {
@@ -80,55 +92,50 @@ pub(super) fn draft_year(
     drafts
 }
 
-/// OM home games: every other weekend from mid-January to mid-May and from mid-August
-/// to mid-December, evening kick-off, 40,000-66,000 spectators.
+/// OM home games of the calendar year: the real 2022-23 fixtures moved by whole weeks
+/// to the year's seasons (same weekday, same place in the season), with the real
+/// attendance scaled to the season (`catalogue::season_attendance_factor`); none
+/// during the 2020-21 closed-doors period.
 fn football_season(
     year: i32,
     days: &BTreeMap<NaiveDate, DayContext>,
     rng: &mut ChaCha8Rng,
 ) -> Vec<Draft> {
     let mut games = Vec::new();
-    let starts = [(1, 14), (8, 14)];
-    for (month, day) in starts {
-        let Some(mut date) = NaiveDate::from_ymd_opt(year, month, day) else {
+    for game in om_home_games() {
+        let Some((date, attendance)) = game.in_year(year) else {
             continue;
         };
-        for _ in 0..FOOTBALL_GAMES_PER_YEAR / 2 {
-            // Saturday or Sunday of that week.
-            let to_weekend = (5 + 7 - date.weekday().num_days_from_monday()) % 7
-                + u32::from(rng.random_bool(0.5));
-            let game_day = date
-                .checked_add_days(chrono::Days::new(u64::from(to_weekend)))
-                .unwrap_or(date);
-            let (low, high) = FOOTBALL_ATTENDANCE;
-            let attendance = (f64::from(high)
-                - Normal::new(0.0, 6_000.0)
-                    .map_or(0.0_f64, |n| n.sample(rng))
-                    .abs())
-            .clamp(f64::from(low), f64::from(high)) as u32;
-            if let Some(context) = days.get(&game_day) {
-                let mut features =
-                    base_features(EventCategory::FootballMatch, game_day, context, rng);
-                features.start_hour = if rng.random_bool(0.7) { 21 } else { 17 };
-                features.duration_hours = 4.0;
-                features.attendance = attendance;
-                features.venue_kind = VenueKind::Stadium;
-                features.venue_capacity = Some(VELODROME_CAPACITY);
-                features.alcohol = false;
-                features.public_profile = PublicProfile::Seated;
-                features.site_access = SiteAccess::Moderate;
-                features.presence_ratio = rng
-                    .random_bool(PRESENCE_COUNT_SHARE)
-                    .then(|| lognormal(PRESENCE_SIGMA, rng));
-                // Every game has past editions (same opponent in earlier seasons).
-                features.past_incident_index = Some(lognormal(PAST_INDEX_SIGMA, rng));
-                games.push(Draft {
-                    features,
-                    arrondissement: 8,
-                });
-            }
-            date = date.checked_add_days(chrono::Days::new(14)).unwrap_or(date);
-        }
+        let Some(context) = days.get(&date) else {
+            continue;
+        };
+        let mut features = base_features(EventCategory::FootballMatch, date, context, rng);
+        features.start_hour = game.kickoff_hour;
+        features.duration_hours = 4.0;
+        features.attendance = attendance;
+        features.venue_kind = VenueKind::Stadium;
+        features.venue_capacity = Some(VELODROME.capacity);
+        features.indoor = false;
+        features.alcohol = false;
+        features.public_profile = PublicProfile::Seated;
+        features.site_access = VELODROME.access;
+        features.rescue_delay_minutes = VELODROME.rescue_delay_minutes;
+        features.egress_capacity = Some(crate::load::egress_capacity(
+            VenueKind::Stadium,
+            Some(VELODROME.location),
+        ));
+        features.presence_ratio = rng
+            .random_bool(PRESENCE_COUNT_SHARE)
+            .then(|| lognormal(PRESENCE_SIGMA, rng));
+        // Every game has past editions (same opponent in earlier seasons): their
+        // incident index reflects the rivalry, with noise.
+        features.past_incident_index = Some(game.rivalry * lognormal(PAST_INDEX_SIGMA, rng));
+        games.push(Draft {
+            features,
+            arrondissement: 8,
+            site: 0,
+            rivalry: game.rivalry,
+        });
     }
     games
 }
@@ -163,6 +170,7 @@ fn base_features(
         public_profile: PublicProfile::Standing,
         site_access: SiteAccess::Easy,
         rescue_delay_minutes: rng.random_range(5..=15),
+        egress_capacity: None,
     }
 }
 
@@ -202,6 +210,16 @@ fn draft_event(
     features.alcohol = rng.random_bool(spec.alcohol_share);
     features.public_profile = spec.profile;
     let (capacity, indoor, access) = venue_setting(venue, features.attendance, rng);
+    let slot = rng.random_range(0..SLOTS_PER_KIND);
+    let kind_index = VenueKind::ALL.iter().position(|k| *k == venue).unwrap_or(0);
+    features.egress_capacity = Some(
+        crate::load::road_capacity(venue)
+            + if slot < SLOTS_WITH_METRO {
+                crate::load::metro_capacity(VELODROME.location)
+            } else {
+                0.0
+            },
+    );
     features.venue_capacity = capacity;
     features.indoor = indoor;
     features.site_access = access;
@@ -225,6 +243,8 @@ fn draft_event(
     Some(Draft {
         features,
         arrondissement,
+        site: 1 + kind_index * SLOTS_PER_KIND + slot,
+        rivalry: 1.0,
     })
 }
 
@@ -240,9 +260,9 @@ fn venue_setting(
     };
     match venue {
         VenueKind::Stadium if attendance > 10_000 => {
-            (Some(VELODROME_CAPACITY), false, SiteAccess::Moderate)
+            (Some(VELODROME.capacity), false, VELODROME.access)
         }
-        VenueKind::Stadium => (sized(rng), false, SiteAccess::Moderate),
+        VenueKind::Stadium => (sized(rng), false, SiteAccess::Easy),
         VenueKind::Hall => (sized(rng), true, SiteAccess::Easy),
         VenueKind::Other => {
             let indoor = rng.random_bool(0.5);

@@ -1,9 +1,14 @@
 //! A deterministic synthetic history of Marseille's events: ten years of agenda (about
-//! 5,000 events a year, OM home games at the Orange Vélodrome included) with, for each
-//! event, incidents per field drawn from known true effects (`truth`) plus noise
-//! (Poisson, gamma-mixed when asked). Same seed, same history, on any machine
-//! (ChaCha8). Real daily weather and holiday calendars can be passed in; otherwise
-//! plausible ones are made up.
+//! 5,000 events a year; OM's real 2022-23 home fixtures and attendances at the Orange
+//! Vélodrome, carried to every season) with, for each event, incidents per field drawn
+//! from a generating process of its own (`truth`, not the model's design: non-linear
+//! size and duration effects, interactions, venue and opponent effects, drift over the
+//! years) plus noise (Poisson, gamma-mixed when asked). Same seed, same history, on any
+//! machine (ChaCha8). Real daily weather and holiday calendars can be passed in;
+//! otherwise plausible ones are made up.
+//!
+//! The history is **synthetic**: no real incident record enters it. Its yearly totals
+//! are set to stay a plausible share of the real city totals (`load`).
 
 mod agenda;
 pub mod calendar;
@@ -18,7 +23,6 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Gamma, Poisson};
 use serde::{Deserialize, Serialize};
 
-use crate::design;
 use crate::error::ScoringError;
 use crate::features::{DayWeather, Field, FieldCounts, HistoryRow};
 use agenda::{DayContext, draft_year, set_concurrency};
@@ -29,6 +33,9 @@ const STRIKE_DAY_SHARE: f64 = 0.02;
 /// BMPM (Marins-pompiers de Marseille) interventions: 109,000-130,000 a year in
 /// 2018-2022, about 340 a day citywide.
 pub const FIRE_BRIGADE_INTERVENTIONS_PER_DAY: f64 = 340.0;
+/// Spread (log scale) of the venues' own effect on incidents: two venues of the same
+/// kind differ by about 20 % (layout, neighbourhood, habits of the public).
+const VENUE_EFFECT_SIGMA: f64 = 0.2;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,7 +82,7 @@ pub struct CalendarInputs<'a> {
 pub struct SyntheticHistory {
     /// Events with their incidents, sorted by date.
     pub rows: Vec<HistoryRow>,
-    /// The true coefficients and overdispersion.
+    /// The generating process.
     pub truth: TrueEffects,
 }
 
@@ -86,10 +93,6 @@ pub fn generate(
 ) -> Result<SyntheticHistory, ScoringError> {
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let truth = TrueEffects::standard(config.overdispersion_shape);
-    let coefficients: Vec<Vec<f64>> = Field::ALL
-        .iter()
-        .map(|field| truth.coefficients(*field))
-        .collect();
     let mixing = match config.overdispersion_shape {
         Some(shape) => {
             Some(
@@ -101,6 +104,7 @@ pub fn generate(
         }
         None => None,
     };
+    let venue_effects = venue_effects(config.seed);
     let mut rows = Vec::with_capacity(config.years as usize * config.events_per_year as usize);
     for year in config.first_year..config.first_year + i32::try_from(config.years).unwrap_or(0) {
         let days = year_context(year, inputs, &mut rng);
@@ -108,13 +112,13 @@ pub fn generate(
         drafts.sort_by_key(|d| (d.features.date, d.arrondissement, d.features.start_hour));
         set_concurrency(&mut drafts);
         for draft in drafts {
-            let row = design::encode(&draft.features)?;
-            let offset = design::offset(&draft.features);
+            crate::design::encode(&draft.features)?;
+            let effect = venue_effects.get(draft.site).copied().unwrap_or(1.0);
             let mut counts = [0u32; 3];
-            for (field, beta) in coefficients.iter().enumerate() {
-                let eta = offset + beta.iter().zip(&row).map(|(b, x)| b * x).sum::<f64>();
+            for field in Field::ALL {
+                let mean = truth.mean(field, &draft.features, effect, draft.rivalry);
                 let multiplier = mixing.map_or(1.0, |gamma| gamma.sample(&mut rng));
-                counts[field] = draw_poisson(eta.exp() * multiplier, &mut rng);
+                counts[field.index()] = draw_poisson(mean * multiplier, &mut rng);
             }
             rows.push(HistoryRow {
                 features: draft.features,
@@ -127,6 +131,16 @@ pub fn generate(
         }
     }
     Ok(SyntheticHistory { rows, truth })
+}
+
+/// The own effect of every site slot (`agenda::SITE_SLOTS`), from a stream of its own so
+/// that it does not depend on the agenda drawn.
+fn venue_effects(seed: u64) -> Vec<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5349_5445);
+    let normal = rand_distr::Normal::new(0.0, VENUE_EFFECT_SIGMA).ok();
+    (0..agenda::SITE_SLOTS)
+        .map(|_| normal.map_or(1.0, |n| n.sample(&mut rng).exp()))
+        .collect()
 }
 
 fn draw_poisson(mean: f64, rng: &mut ChaCha8Rng) -> u32 {

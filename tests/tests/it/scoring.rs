@@ -19,7 +19,9 @@ const DEPLOY: &str = r#"mutation($input: UpsertDeploymentInput!) {
 
 const ASSESSMENTS: &str = r#"query($id: ID!) { event(id: $id) {
   assessment { id risk riskByField { field risk } expected { field incidents } adequacy
-    adequacyByKind { kind planned required percent } shortKinds
+    adequacyByKind { kind planned required percent } shortKinds missingKinds
+    expectedLoad { field unit unitWords value low high } egress { peakOutflow capacity }
+    requirements { kind count basis }
     firstAid { ris workers dpsType } modelVersion computedAt
     explanation { modelVersion fields { field expectedIncidents contributions { feature factor } } } }
   assessments { id adequacy }
@@ -115,6 +117,48 @@ async fn an_event_is_assessed_when_created_and_again_when_its_deployment_changes
             .as_array()
             .is_some_and(|k| k.iter().any(|k| k == "FIRST_AID")),
         "nothing planned yet"
+    );
+    assert!(
+        assessment["missingKinds"]
+            .as_array()
+            .is_some_and(|k| k.iter().any(|k| k == "FIRST_AID")),
+        "a required kind with nothing planned is named missing: {assessment}"
+    );
+    assert_eq!(
+        assessment["adequacy"],
+        Value::Null,
+        "nothing planned: no overall percentage, not a silent 0 %"
+    );
+    let loads = assessment["expectedLoad"].as_array().expect("loads");
+    let units: Vec<&str> = loads.iter().filter_map(|l| l["unit"].as_str()).collect();
+    assert_eq!(
+        units,
+        [
+            "POLICE_INCIDENTS",
+            "PATIENTS",
+            "HOSPITAL_TRANSFERS",
+            "OVERLOAD_RATIO"
+        ]
+    );
+    for load in loads {
+        let (low, value, high) = (
+            load["low"].as_f64().unwrap_or(-1.0),
+            load["value"].as_f64().unwrap_or(-1.0),
+            load["high"].as_f64().unwrap_or(-1.0),
+        );
+        assert!(
+            0.0 <= low && low <= high && value <= high && value > 0.0,
+            "{load}"
+        );
+    }
+    assert!(assessment["egress"]["capacity"].as_f64().unwrap_or(0.0) > 0.0);
+    let requirements = assessment["requirements"].as_array().expect("requirements");
+    assert!(
+        requirements
+            .iter()
+            .any(|r| r["kind"] == "FIRST_AID"
+                && r["basis"].as_str().is_some_and(|b| b.contains("DPS"))),
+        "{requirements:?}"
     );
     assert!(
         assessment["explanation"]["fields"][0]["contributions"]
@@ -342,10 +386,22 @@ async fn the_scoring_method_describes_the_model_in_words(backend: Backend) {
         Some(3),
         "backtest figures per field: {body}"
     );
+    let text = model["text"].as_str().unwrap_or_default();
     assert!(
-        model["text"]
-            .as_str()
-            .is_some_and(|t| t.contains("not a probability"))
+        text.contains("SYNTHETIC"),
+        "the card says the history is synthetic"
+    );
+    assert!(
+        text.contains("cannot know"),
+        "and what the model cannot know"
+    );
+    assert!(
+        model["rules"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r["topic"]
+                .as_str()
+                .is_some_and(|t| t.contains("security scale")))),
+        "the absolute scale is published"
     );
     assert!(
         method["decisionRules"]

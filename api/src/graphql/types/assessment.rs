@@ -1,6 +1,7 @@
-//! An event's assessment as the schema shows it: risks per field, expected incidents,
-//! the adequacy of the planned deployment, first aid by the DPS grid, and the
-//! explanation of every number.
+//! An event's assessment as the schema shows it: expected load per field in real
+//! units with its 80 % interval, risks on the absolute 0-10 scale, the requirements with
+//! their basis, the adequacy of the planned deployment (missing kinds named), first aid
+//! by the DPS grid, and the explanation of every number.
 
 use async_graphql::{Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -65,7 +66,7 @@ impl From<scoring::dps::DpsType> for DpsType {
 pub struct FieldRisk {
     /// The field.
     pub field: RiskField,
-    /// Risk from 0 to 10: 7 means riskier than 70 % of the past events of the reference period.
+    /// Risk from 0 to 10 on the field's absolute scale (fixed reference points on the expected load, see the scoring method): 2 about half a patient or incident (or exits at 30 % of capacity), 5 about 3 (70 %), 8 about 15 (120 %).
     pub risk: f64,
 }
 
@@ -74,8 +75,70 @@ pub struct FieldRisk {
 pub struct ExpectedIncidents {
     /// The field.
     pub field: RiskField,
-    /// Expected number of incidents (a mean, not a count).
+    /// Expected count of the field's learned model (a mean): police-relevant incidents, patients, traffic and transit incidents.
     pub incidents: f64,
+}
+
+/// What an expected load counts.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum LoadUnit {
+    /// Patients presenting to first aid during the event.
+    Patients,
+    /// Patients taken to hospital.
+    HospitalTransfers,
+    /// Police-relevant incidents (public order, nuisance, thefts).
+    PoliceIncidents,
+    /// People leaving in the busiest half hour over what the transit and roads serving the site carry in half an hour (1.0 = saturated).
+    OverloadRatio,
+}
+
+impl From<scoring::load::LoadUnit> for LoadUnit {
+    fn from(value: scoring::load::LoadUnit) -> Self {
+        use scoring::load::LoadUnit as U;
+        match value {
+            U::Patients => LoadUnit::Patients,
+            U::HospitalTransfers => LoadUnit::HospitalTransfers,
+            U::PoliceIncidents => LoadUnit::PoliceIncidents,
+            U::OverloadRatio => LoadUnit::OverloadRatio,
+        }
+    }
+}
+
+/// An expected load in real units with its 80 % interval.
+#[derive(SimpleObject)]
+pub struct ExpectedLoad {
+    /// The field the load belongs to.
+    pub field: RiskField,
+    /// What is counted.
+    pub unit: LoadUnit,
+    /// The unit in words.
+    pub unit_words: String,
+    /// Expected value (a mean).
+    pub value: f64,
+    /// Lower end of the 80 % interval (10th percentile).
+    pub low: f64,
+    /// Upper end of the 80 % interval (90th percentile).
+    pub high: f64,
+}
+
+/// The mobility figures behind the overload ratio.
+#[derive(SimpleObject)]
+pub struct EgressLoad {
+    /// People expected to leave in the busiest half hour.
+    pub peak_outflow: f64,
+    /// People per half hour the metro near the site and its roads carry away.
+    pub capacity: f64,
+}
+
+/// One required kind of resource, with the load and ratio it comes from.
+#[derive(SimpleObject)]
+pub struct Requirement {
+    /// Kind of resource.
+    pub kind: ResourceKind,
+    /// People (or vehicles) required.
+    pub count: i32,
+    /// The load and the ratio the count comes from, in words.
+    pub basis: String,
 }
 
 /// Planned against required resources of one kind.
@@ -85,7 +148,7 @@ pub struct KindAdequacy {
     pub kind: ResourceKind,
     /// Planned by the deployment.
     pub planned: i32,
-    /// Required by the rules for this risk and attendance.
+    /// Required by the rules for this expected load.
     pub required: i32,
     /// planned / required in %, one decimal; null when nothing is required.
     pub percent: Option<f64>,
@@ -144,9 +207,9 @@ pub struct Contribution {
 pub struct FieldExplanation {
     /// The field.
     pub field: RiskField,
-    /// Expected incidents per thousand person-hours of the reference event.
+    /// Expected count per thousand attendees of the reference event.
     pub baseline_rate: f64,
-    /// The event's exposure in thousand person-hours (attendance x duration).
+    /// The event's exposure in thousand attendees.
     pub exposure: f64,
     /// Expected incidents: exposure x baseline rate x the product of the factors.
     pub expected_incidents: f64,
@@ -217,11 +280,59 @@ impl Assessment {
             },
         ]
     }
-    /// Overall adequacy in %: the least covered required kind (over 100 % means oversized); null when the risk requires nothing.
+    /// Expected load per field in real units with its 80 % interval: police-relevant incidents (tranquillity), patients and hospital transfers (security), overload ratio (mobility); empty for assessments computed before loads existed.
+    async fn expected_load(&self) -> Result<Vec<ExpectedLoad>> {
+        let Some(load) = service::details(&self.0)?.load else {
+            return Ok(Vec::new());
+        };
+        let item = |field: Field, l: scoring::load::ExpectedLoad| ExpectedLoad {
+            field: field.into(),
+            unit: l.unit.into(),
+            unit_words: l.unit.words().to_owned(),
+            value: l.value,
+            low: l.low,
+            high: l.high,
+        };
+        Ok(vec![
+            item(Field::Tranquillity, load.incidents),
+            item(Field::Security, load.patients),
+            item(Field::Security, load.transfers),
+            item(Field::Mobility, load.overload),
+        ])
+    }
+    /// The peak outflow and the capacity behind the overload ratio; null for assessments computed before loads existed.
+    async fn egress(&self) -> Result<Option<EgressLoad>> {
+        Ok(service::details(&self.0)?.load.map(|l| EgressLoad {
+            peak_outflow: l.peak_outflow,
+            capacity: l.egress_capacity,
+        }))
+    }
+    /// Required kinds of resources, each with the load and ratio it comes from; kinds the load does not call for are absent.
+    async fn requirements(&self) -> Result<Vec<Requirement>> {
+        Ok(service::details(&self.0)?
+            .requirements
+            .into_iter()
+            .map(|r| Requirement {
+                kind: stored_kind(r.kind).into(),
+                count: i32::try_from(r.count).unwrap_or(i32::MAX),
+                basis: r.basis,
+            })
+            .collect())
+    }
+    /// Required kinds with nothing planned: named here rather than counted as 0 % in the overall adequacy.
+    async fn missing_kinds(&self) -> Result<Vec<ResourceKind>> {
+        Ok(service::details(&self.0)?
+            .adequacy
+            .missing
+            .iter()
+            .map(|k| stored_kind(*k).into())
+            .collect())
+    }
+    /// Overall adequacy in %: the least covered required kind among those planned (over 100 % means oversized); null when nothing required is planned (see missingKinds).
     async fn adequacy(&self) -> Option<f64> {
         self.0.adequacy_overall
     }
-    /// All planned people of the required kinds over all required people, in %; null when nothing is required.
+    /// Planned people of the required kinds that are planned over their required people, in %; null when nothing required is planned.
     async fn adequacy_weighted(&self) -> Option<f64> {
         self.0.adequacy_weighted
     }
@@ -240,7 +351,7 @@ impl Assessment {
             })
             .collect())
     }
-    /// Required kinds planned below 100 %.
+    /// Required kinds planned below 100 %, missing ones included.
     async fn short_kinds(&self) -> Result<Vec<ResourceKind>> {
         let details = service::details(&self.0)?;
         Ok(details

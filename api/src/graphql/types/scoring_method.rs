@@ -13,7 +13,7 @@ use crate::services::scoring::PublishedModel;
 /// The decision rules, in words (kept next to `oversight::override_reason`).
 pub const DECISION_RULES: [&str; 5] = [
     "Scores are advice: a person decides, and every decision is recorded with its rationale and the assessment it answered.",
-    "When a required kind of resource is planned below 100 %, the advice is to reinforce: deciding to MAINTAIN or REDUCE is flagged as an override.",
+    "When a required kind of resource is planned below 100 % or not at all, the advice is to reinforce: deciding to MAINTAIN or REDUCE is flagged as an override.",
     "When the overall risk is high (7 or more out of 10), deciding to REDUCE is flagged as an override.",
     "When every required kind is planned at 150 % or more (or the risk requires nothing) and the risk is below 7, the deployment is oversized: deciding to REINFORCE is flagged as an override.",
     "POSTPONE, MOVE and CANCEL lower the exposure itself and are never overrides; without an assessment (scoring paused, no model) nothing is an override.",
@@ -85,9 +85,11 @@ pub struct BacktestFigures {
     pub field: RiskField,
     /// Spearman rank correlation between predicted and observed incidents (1 = perfect order).
     pub spearman: f64,
-    /// Largest gap between observed and predicted incidents over the risk deciles, as a share.
+    /// The same correlation for a baseline knowing person-hours alone: the model's gain is the difference.
+    pub spearman_baseline: f64,
+    /// Largest gap between observed and predicted incidents over the tenths of events by prediction, as a share.
     pub worst_decile_error: f64,
-    /// How much less unexplained variation than a model knowing attendance alone, in %.
+    /// How much less unexplained variation than the person-hours baseline, in %.
     pub deviance_reduction_percent: f64,
 }
 
@@ -114,7 +116,7 @@ pub struct ModelCard {
     pub rules: Vec<RuleCard>,
     /// Backtest figures per field; empty when no backtest was run before publishing.
     pub backtest: Vec<BacktestFigures>,
-    /// Share of the synthetic history's true effects inside the model's 95 % intervals, when known.
+    /// Share of known true effects inside the model's 95 % intervals; null when the history's process has no coefficients to compare (the synthetic history is not drawn from the model's formula).
     pub backtest_coverage: Option<f64>,
     /// Measured performance, in sentences.
     pub performance: Vec<String>,
@@ -163,6 +165,7 @@ impl ModelCard {
                     .map(|f| BacktestFigures {
                         field: f.field.into(),
                         spearman: f.spearman,
+                        spearman_baseline: f.spearman_baseline,
                         worst_decile_error: f.worst_decile_error,
                         deviance_reduction_percent: f.deviance_reduction_percent,
                     })

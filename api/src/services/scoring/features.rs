@@ -13,6 +13,7 @@ use scoring::adequacy::ResourceCounts;
 use scoring::dps::{PublicProfile, SiteAccess};
 use scoring::features::{DayWeather, EventCategory, EventFeatures, VenueKind};
 use scoring::history::calendar;
+use scoring::load;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::error::ApiResult;
@@ -330,6 +331,14 @@ impl Context {
             // The event's own factors (a stage, a marquee) replace its venue's.
             site_access: site_access(site.access_class),
             rescue_delay_minutes: u32::try_from(site.rescue_delay_min).unwrap_or(0),
+            // What the metro near the venue and its roads carry away; an event
+            // without a venue leaves by the streets of its zone.
+            egress_capacity: Some(match venue {
+                Some(v) => {
+                    load::egress_capacity(venue_kind(v.kind), Some((v.latitude, v.longitude)))
+                }
+                None => load::road_capacity(VenueKind::Street),
+            }),
         }
     }
 }

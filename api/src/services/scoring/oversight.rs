@@ -138,11 +138,22 @@ pub async fn resume(db: &DatabaseConnection, by: &str) -> ApiResult<ScoringStatu
 /// Why a decision overrides an assessment's advice, or `None` when it follows it.
 pub fn override_reason(action: DecisionAction, advice: &assessment::Model) -> Option<String> {
     let risk = advice.risk_overall;
-    let short = advice.adequacy_overall.is_some_and(|p| p < 100.0);
-    let oversized = advice
-        .adequacy_overall
-        .is_none_or(|p| p >= OVERSIZED_PERCENT);
+    // Required kinds with nothing planned are named apart from the percentages.
+    let missing = serde_json::from_str::<scoring::adequacy::Adequacy>(&advice.adequacy_json)
+        .map(|a| a.missing)
+        .unwrap_or_default();
+    let short = !missing.is_empty() || advice.adequacy_overall.is_some_and(|p| p < 100.0);
+    let oversized = missing.is_empty()
+        && advice
+            .adequacy_overall
+            .is_none_or(|p| p >= OVERSIZED_PERCENT);
     match action {
+        DecisionAction::Maintain | DecisionAction::Reduce if short && !missing.is_empty() => {
+            Some(format!(
+                "nothing is planned for {} required kind(s) of resources: the advice is to reinforce",
+                missing.len()
+            ))
+        }
         DecisionAction::Maintain | DecisionAction::Reduce if short => Some(format!(
             "the planned deployment covers {:.0} % of what the risk requires: the advice is to reinforce",
             advice.adequacy_overall.unwrap_or_default()

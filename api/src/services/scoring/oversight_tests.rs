@@ -70,3 +70,26 @@ fn an_override_says_which_advice_it_goes_against() {
         "{reason:?}"
     );
 }
+
+#[test]
+fn a_required_kind_with_nothing_planned_calls_for_reinforcement() {
+    let required = scoring::adequacy::ResourceCounts {
+        first_aid: 4,
+        stewards: 10,
+        ..Default::default()
+    };
+    let planned = scoring::adequacy::ResourceCounts {
+        stewards: 30,
+        ..Default::default()
+    };
+    let adequacy = scoring::adequacy::assess(&required, &planned);
+    let mut row = advice(3.0, adequacy.overall_percent);
+    row.adequacy_json = serde_json::to_string(&adequacy).unwrap();
+    assert_eq!(
+        row.adequacy_overall,
+        Some(300.0),
+        "stewards, the kind planned"
+    );
+    assert!(override_reason(DecisionAction::Maintain, &row).is_some());
+    assert!(override_reason(DecisionAction::Reinforce, &row).is_none());
+}

@@ -4,11 +4,13 @@
 
 use chrono::{DateTime, Utc};
 use entity::assessment;
-use scoring::adequacy::{Adequacy, ResourceCounts};
+use scoring::adequacy::{Adequacy, Requirement, ResourceCounts};
 use scoring::explain::Explanation;
 use scoring::features::{EventFeatures, Field};
+use scoring::load::EventLoad;
 use scoring::model::Assessment;
 use sea_orm::ActiveValue::Set;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
@@ -27,6 +29,26 @@ pub fn fingerprint(
     hasher.update(b"\n");
     hasher.update(serde_json::to_vec(planned).unwrap_or_default());
     hex::encode(hasher.finalize())
+}
+
+/// `required_json`: the counts by kind, and each requirement with its basis (absent
+/// from assessments stored before requirements were explained).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredRequired {
+    #[serde(flatten)]
+    counts: ResourceCounts,
+    #[serde(default)]
+    requirements: Vec<Requirement>,
+}
+
+/// `explanation_json`: the explanation, and the expected load (absent from
+/// assessments stored before loads were computed).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredExplanation {
+    #[serde(flatten)]
+    explanation: Explanation,
+    #[serde(default)]
+    load: Option<EventLoad>,
 }
 
 fn json<T: serde::Serialize>(value: &T) -> ApiResult<String> {
@@ -56,7 +78,10 @@ pub fn to_row(
         expected_tranquillity: Set(expected(Field::Tranquillity)),
         expected_security: Set(expected(Field::Security)),
         expected_mobility: Set(expected(Field::Mobility)),
-        required_json: Set(json(&scored.required)?),
+        required_json: Set(json(&StoredRequired {
+            counts: scored.required,
+            requirements: scored.requirements.clone(),
+        })?),
         adequacy_json: Set(json(&scored.adequacy)?),
         adequacy_overall: Set(scored.adequacy.overall_percent),
         adequacy_weighted: Set(scored.adequacy.weighted_percent),
@@ -66,7 +91,10 @@ pub fn to_row(
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default()),
-        explanation_json: Set(json(&scored.explanation)?),
+        explanation_json: Set(json(&StoredExplanation {
+            explanation: scored.explanation.clone(),
+            load: Some(scored.load),
+        })?),
         features_json: Set(json(features)?),
         computed_at: Set(now),
         ..Default::default()
@@ -78,19 +106,29 @@ pub fn to_row(
 pub struct StoredDetails {
     /// Required resources by kind.
     pub required: ResourceCounts,
+    /// Each requirement with the load and ratio it comes from.
+    pub requirements: Vec<Requirement>,
     /// Planned against required, by kind.
     pub adequacy: Adequacy,
     /// Contributions of each feature, per field.
     pub explanation: Explanation,
+    /// Expected load in real units with intervals; `None` for older assessments.
+    pub load: Option<EventLoad>,
 }
 
 /// Decodes the JSON parts; a row that does not decode is an internal error (it was
 /// written by this code).
 pub fn details(row: &assessment::Model) -> ApiResult<StoredDetails> {
+    let required: StoredRequired =
+        serde_json::from_str(&row.required_json).map_err(ApiError::internal)?;
+    let explanation: StoredExplanation =
+        serde_json::from_str(&row.explanation_json).map_err(ApiError::internal)?;
     Ok(StoredDetails {
-        required: serde_json::from_str(&row.required_json).map_err(ApiError::internal)?,
+        required: required.counts,
+        requirements: required.requirements,
         adequacy: serde_json::from_str(&row.adequacy_json).map_err(ApiError::internal)?,
-        explanation: serde_json::from_str(&row.explanation_json).map_err(ApiError::internal)?,
+        explanation: explanation.explanation,
+        load: explanation.load,
     })
 }
 
