@@ -308,6 +308,12 @@ pub static OPERATIONS: &[OperationRule] = &[
     op("revokePartnerToken", Mutation, false, ADMIN_ONLY, NO_TOKEN),
     op("setSourceStatus", Mutation, false, ADMIN_ONLY, NO_TOKEN),
     op("runRetention", Mutation, false, ADMIN_ONLY, NO_TOKEN),
+    // Mutations: imports of published data (also `api import ...`).
+    op("importWeather", Mutation, false, ADMIN_ONLY, NO_TOKEN),
+    op("importHolidays", Mutation, false, ADMIN_ONLY, NO_TOKEN),
+    op("importZones", Mutation, false, ADMIN_ONLY, NO_TOKEN),
+    op("importTransit", Mutation, false, ADMIN_ONLY, NO_TOKEN),
+    op("importEvents", Mutation, false, ADMIN_ONLY, NO_TOKEN),
     // Mutations: register and DPIA workflow.
     op(
         "upsertProcessingActivity",
