@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod events;
 mod http;
+mod imports;
 mod matrix;
 mod privacy;
 mod register;

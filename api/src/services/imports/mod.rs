@@ -8,7 +8,9 @@
 
 pub mod calendar;
 mod file;
+pub mod transit;
 pub mod weather;
+pub mod zones;
 
 pub use file::decode;
 
