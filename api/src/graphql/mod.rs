@@ -8,6 +8,7 @@ pub mod document;
 pub mod enums;
 pub mod events;
 pub mod extensions;
+pub mod imports;
 pub mod loaders;
 pub mod privacy;
 pub mod register;
@@ -46,6 +47,7 @@ pub struct MutationRoot(
     register::RegisterMutation,
     scoring::ScoringMutation,
     privacy::PrivacyMutation,
+    imports::ImportMutation,
 );
 
 /// The schema type served.

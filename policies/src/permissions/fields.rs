@@ -152,6 +152,7 @@ pub static TYPES: &[TypeAccess] = &[
         readers: ORGANIZATION_READERS,
         fields: &[],
     },
+    parent("ImportSummary"),
     parent("PageInfo"),
     TypeAccess {
         name: "PartnerToken",

@@ -166,7 +166,60 @@ async fn outlines_and_metro_stops_are_imported_once(backend: Backend) {
     assert_eq!(again.written(), 0, "{}", again.summary());
 }
 
+const IMPORT_HOLIDAYS: &str = "mutation($c: String!) { importHolidays(content: $c) {
+  kind format read added updated removed unchanged summary } }";
+
+async fn admins_import_over_graphql_with_an_audit_entry_each(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let file = "date,est_jour_ferie,nom_jour_ferie\n2031-07-14,True,Fête nationale\n";
+    let vars = serde_json::json!({ "c": file });
+    let refused = app
+        .graphql_as("supervisor", IMPORT_HOLIDAYS, vars.clone())
+        .await;
+    assert!(refused["errors"].is_array(), "{refused}");
+    assert_eq!(app.count("holiday").await, 0);
+    let body = app.graphql_as("admin", IMPORT_HOLIDAYS, vars.clone()).await;
+    let summary = &body["data"]["importHolidays"];
+    assert_eq!(summary["added"], 1, "{body}");
+    assert_eq!(summary["format"], "public-holidays");
+    let again = app.graphql_as("admin", IMPORT_HOLIDAYS, vars).await;
+    assert_eq!(again["data"]["importHolidays"]["added"], 0, "{again}");
+    assert_eq!(again["data"]["importHolidays"]["unchanged"], 1);
+    let broken =
+        serde_json::json!({ "c": "date,est_jour_ferie\n2031-07-14,True\n2031-14-01,True\n" });
+    let body = app.graphql_as("admin", IMPORT_HOLIDAYS, broken).await;
+    assert_eq!(
+        platform_tests::error_code(&body),
+        Some("BAD_USER_INPUT"),
+        "{body}"
+    );
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 3"),
+        "{body}"
+    );
+    assert_eq!(
+        app.count("holiday").await,
+        1,
+        "nothing of the broken file stored"
+    );
+    let too_big = serde_json::json!({ "c": "x".repeat(200_001) });
+    let body = app.graphql_as("admin", IMPORT_HOLIDAYS, too_big).await;
+    assert!(body["errors"].is_array(), "{body}");
+    assert_eq!(
+        app.count("audit_entry WHERE resources = 'importHolidays' AND outcome = 'allowed'")
+            .await,
+        2,
+        "an audit entry for each import"
+    );
+}
+
 on_both_backends!(
+    admins_import_over_graphql_with_an_audit_entry_each,
     the_real_weather_history_is_imported_whole_once,
     a_broken_weather_file_stores_nothing,
     holidays_cover_their_days_and_a_second_import_changes_nothing,

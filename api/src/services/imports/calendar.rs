@@ -218,7 +218,7 @@ fn merge(
 pub async fn store<C: ConnectionTrait>(
     db: &C,
     file: &HolidayFile,
-    progress: &dyn Progress,
+    progress: &(dyn Progress + Sync),
 ) -> ApiResult<ImportReport> {
     let mut report = ImportReport::new("holidays", file.format, file.days.len());
     progress.stage("storing holidays");
@@ -306,7 +306,7 @@ pub async fn import(
     change: Change<'_>,
     bytes: &[u8],
     academy: &str,
-    progress: &dyn Progress,
+    progress: &(dyn Progress + Sync),
 ) -> ApiResult<ImportReport> {
     progress.stage("reading holiday file");
     let file = parse(&super::decode(bytes)?, academy)?;

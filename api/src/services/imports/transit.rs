@@ -270,7 +270,7 @@ fn active(stop: &StopRecord, zone_id: Option<i64>) -> transit_stop::ActiveModel 
 pub async fn store<C: ConnectionTrait>(
     db: &C,
     stops: &[StopRecord],
-    progress: &dyn Progress,
+    progress: &(dyn Progress + Sync),
 ) -> ApiResult<ImportReport> {
     let mut report = ImportReport::new("transit stops", "gtfs", stops.len());
     progress.stage("storing transit stops");
@@ -319,7 +319,7 @@ pub async fn import(
     db: &DatabaseConnection,
     change: Change<'_>,
     feed: &Feed,
-    progress: &dyn Progress,
+    progress: &(dyn Progress + Sync),
 ) -> ApiResult<ImportReport> {
     progress.stage("reading the feed");
     let stops = parse(feed)?;

@@ -197,7 +197,7 @@ fn active(record: &WeatherRecord) -> weather_day::ActiveModel {
 pub async fn store<C: ConnectionTrait>(
     db: &C,
     file: &WeatherFile,
-    progress: &dyn Progress,
+    progress: &(dyn Progress + Sync),
 ) -> ApiResult<ImportReport> {
     let mut report = ImportReport::new("weather", file.format, file.days.len());
     let (Some(first), Some(last)) = (
@@ -251,7 +251,7 @@ pub async fn import(
     db: &DatabaseConnection,
     change: Change<'_>,
     bytes: &[u8],
-    progress: &dyn Progress,
+    progress: &(dyn Progress + Sync),
 ) -> ApiResult<ImportReport> {
     progress.stage("reading weather file");
     let file = parse(&super::decode(bytes)?)?;

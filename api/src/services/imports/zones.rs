@@ -298,7 +298,7 @@ pub fn parse(text: &str, options: &ZoneOptions) -> ApiResult<ZoneFile> {
 pub async fn store<C: ConnectionTrait>(
     db: &C,
     file: &ZoneFile,
-    progress: &dyn Progress,
+    progress: &(dyn Progress + Sync),
 ) -> ApiResult<ImportReport> {
     let mut report = ImportReport::new("zones", "geojson", file.zones.len());
     progress.stage("storing zones");
@@ -391,7 +391,7 @@ pub async fn import(
     change: Change<'_>,
     bytes: &[u8],
     options: &ZoneOptions,
-    progress: &dyn Progress,
+    progress: &(dyn Progress + Sync),
 ) -> ApiResult<ImportReport> {
     progress.stage("reading outlines");
     let file = parse(&super::decode(bytes)?, options)?;
