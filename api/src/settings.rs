@@ -22,6 +22,9 @@ pub struct Settings {
     /// train a first risk model when none exists. Off in tests, which stay fast and
     /// seed a small history themselves when they need one.
     pub seed_history: bool,
+    /// Import the reference data shipped with the platform (real weather, holidays,
+    /// outlines, metro stops) at the embedded default's first start.
+    pub seed_reference: bool,
     /// Seed the last 14 days of presence counts (every 15 minutes, per arrondissement
     /// and for the watched sites) with the demo data, so the aggregates have
     /// something to show. Off in tests, which send their own observations.
@@ -203,6 +206,7 @@ impl Settings {
             bind: DEFAULT_BIND.to_owned(),
             seed_demo: true,
             seed_history: true,
+            seed_reference: true,
             seed_presence: true,
             retention_task: true,
             introspection: true,

@@ -30,6 +30,9 @@ pub enum StartupError {
     /// Signing keys or password hashing could not be set up.
     #[error("authentication: {0}")]
     Auth(String),
+    /// The shipped reference data could not be imported.
+    #[error("reference data: {0}")]
+    Reference(String),
 }
 
 /// A built server, ready to run.
@@ -48,6 +51,14 @@ impl Application {
             let report = seed::run(&db, time::paris_today(chrono::Utc::now())).await?;
             if report.reference_rows > 0 || report.days > 0 {
                 tracing::info!(?report, "demo data seeded");
+            }
+            if settings.seed_reference && settings.database_url.is_none() {
+                let reports = seed::reference::run(&db)
+                    .await
+                    .map_err(|e| StartupError::Reference(e.to_string()))?;
+                for report in reports {
+                    tracing::info!(summary = %report.summary(), "reference data imported");
+                }
             }
             if settings.seed_presence {
                 let added = seed::presence::run(&db, chrono::Utc::now()).await?;

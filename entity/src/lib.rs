@@ -7,6 +7,7 @@
 pub mod assessment;
 pub mod audit_entry;
 pub mod audit_head;
+pub mod calendar_coverage;
 pub mod decision;
 pub mod deployment;
 pub mod enums;
@@ -26,6 +27,7 @@ pub mod risk_model;
 pub mod seed_day;
 pub mod session;
 pub mod source;
+pub mod transit_stop;
 pub mod user;
 pub mod venue;
 pub mod weather_day;

@@ -12,6 +12,7 @@ mod m20261128_000004_register;
 mod m20261128_000005_scoring;
 mod m20261128_000006_privacy;
 mod m20261203_000001_login_throttle;
+mod m20261203_000002_imports;
 mod m20261203_030000_site_overrides_and_model_gate;
 
 /// Runs every migration in order.
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_scoring::Migration),
             Box::new(m20261128_000006_privacy::Migration),
             Box::new(m20261203_000001_login_throttle::Migration),
+            Box::new(m20261203_000002_imports::Migration),
             Box::new(m20261203_030000_site_overrides_and_model_gate::Migration),
         ]
     }

@@ -206,6 +206,8 @@ impl TestApp {
         // Ten years of history would make every test slow; tests that need history
         // seed a small one themselves.
         settings.seed_history = false;
+        // Tests import the reference files themselves (tests/tests/it/imports.rs).
+        settings.seed_reference = false;
         settings.seed_presence = false;
         // Cheap hashing keeps tests fast; the parameters' effect is not under test.
         settings.auth.argon2_memory_kib = 1024;

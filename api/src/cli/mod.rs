@@ -113,7 +113,7 @@ pub enum Command {
     /// Train, backtest or describe the risk model.
     #[command(subcommand)]
     Model(ModelCommand),
-    /// Import real weather or holiday calendars.
+    /// Import published data: weather, holidays, zones, transit stops, events.
     #[command(subcommand)]
     Import(ImportCommand),
     /// Time the platform's heavy paths.

@@ -8,6 +8,7 @@ pub mod document;
 pub mod enums;
 pub mod events;
 pub mod extensions;
+pub mod imports;
 pub mod loaders;
 pub mod models;
 pub mod privacy;
@@ -51,6 +52,7 @@ pub struct MutationRoot(
     privacy::PrivacyMutation,
     venues::VenueMutation,
     models::ModelMutation,
+    imports::ImportMutation,
 );
 
 /// The schema type served.

@@ -9,6 +9,7 @@ pub mod agenda;
 pub mod history;
 pub mod marseille;
 pub mod presence;
+pub mod reference;
 pub mod register;
 pub mod users;
 

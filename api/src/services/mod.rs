@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod conflicts;
 pub mod events;
 pub mod history;
+pub mod imports;
 pub mod incidents;
 pub mod ingest;
 pub mod register;

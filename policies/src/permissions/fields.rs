@@ -155,6 +155,7 @@ pub static TYPES: &[TypeAccess] = &[
         readers: ORGANIZATION_READERS,
         fields: &[],
     },
+    parent("ImportSummary"),
     parent("PageInfo"),
     TypeAccess {
         name: "PartnerToken",

@@ -317,6 +317,11 @@ pub static OPERATIONS: &[OperationRule] = &[
     // Overruling the publication gate of risk models: an administrator, with a
     // written reason (DESIGN §9).
     op("publishModel", Mutation, false, ADMIN_ONLY, NO_TOKEN),
+    // Mutations: imports of published data (also `api import ...`).
+    op("importWeather", Mutation, false, ADMIN_ONLY, NO_TOKEN),
+    op("importHolidays", Mutation, false, ADMIN_ONLY, NO_TOKEN),
+    op("importZones", Mutation, false, ADMIN_ONLY, NO_TOKEN),
+    op("importTransit", Mutation, false, ADMIN_ONLY, NO_TOKEN),
     // Mutations: register and DPIA workflow.
     op(
         "upsertProcessingActivity",

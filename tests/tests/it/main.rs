@@ -10,6 +10,7 @@ mod auth;
 mod events;
 mod hardening;
 mod http;
+mod imports;
 mod matrix;
 mod models;
 mod privacy;

@@ -18,6 +18,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::error::ApiResult;
 use crate::services::catalog::ZoneTree;
+use crate::services::imports::calendar::Coverage;
 
 /// Shortest duration the model accepts (a few minutes' ceremony counts as a quarter hour).
 const MIN_DURATION_HOURS: f64 = 0.25;
@@ -142,13 +143,12 @@ pub fn planned(rows: &[deployment::Model]) -> ResourceCounts {
 }
 
 /// Imported calendar and weather around a set of days; computed holidays outside the
-/// years an import covers, a neutral day where no weather was observed.
+/// days an import covers, a neutral day where no weather was observed.
 #[derive(Debug, Default)]
 pub struct CalendarView {
     public: BTreeSet<NaiveDate>,
     school: BTreeSet<NaiveDate>,
-    public_years: Option<(i32, i32)>,
-    school_years: Option<(i32, i32)>,
+    coverage: Coverage,
     weather: BTreeMap<NaiveDate, DayWeather>,
 }
 
@@ -160,8 +160,7 @@ impl CalendarView {
         last: NaiveDate,
     ) -> ApiResult<Self> {
         let mut view = CalendarView {
-            public_years: covered_years(db, PUBLIC_HOLIDAY).await?,
-            school_years: covered_years(db, SCHOOL_HOLIDAY).await?,
+            coverage: Coverage::load(db).await?,
             ..CalendarView::default()
         };
         for row in holiday::Entity::find()
@@ -185,16 +184,18 @@ impl CalendarView {
     }
 
     fn public_holiday(&self, day: NaiveDate) -> bool {
-        match self.public_years {
-            Some((a, b)) if (a..=b).contains(&day.year()) => self.public.contains(&day),
-            _ => calendar::public_holidays(day.year()).contains(&day),
+        if self.coverage.covers(PUBLIC_HOLIDAY, day) {
+            self.public.contains(&day)
+        } else {
+            calendar::public_holidays(day.year()).contains(&day)
         }
     }
 
     fn school_holiday(&self, day: NaiveDate) -> bool {
-        match self.school_years {
-            Some((a, b)) if (a..=b).contains(&day.year()) => self.school.contains(&day),
-            _ => calendar::school_holidays(day.year()).contains(&day),
+        if self.coverage.covers(SCHOOL_HOLIDAY, day) {
+            self.school.contains(&day)
+        } else {
+            calendar::school_holidays(day.year()).contains(&day)
         }
     }
 
@@ -205,35 +206,15 @@ impl CalendarView {
     }
 }
 
-/// The model's reading of an imported weather row.
+/// The model's reading of an imported weather row: a value the station did not
+/// report reads as the neutral day's.
 pub fn weather(row: &weather_day::Model) -> DayWeather {
+    let neutral = DayWeather::default();
     DayWeather {
-        max_temp_c: row.max_temp_c,
-        rain_mm: row.rain_mm,
-        wind_gust_ms: row.wind_gust_ms,
+        max_temp_c: row.max_temp_c.unwrap_or(neutral.max_temp_c),
+        rain_mm: row.rain_mm.unwrap_or(neutral.rain_mm),
+        wind_gust_ms: row.wind_gust_ms.unwrap_or(neutral.wind_gust_ms),
     }
-}
-
-/// First and last year with imported rows of a kind.
-async fn covered_years<C: ConnectionTrait>(db: &C, kind: &str) -> ApiResult<Option<(i32, i32)>> {
-    use sea_orm::{QueryOrder, QuerySelect};
-    let first = holiday::Entity::find()
-        .select_only()
-        .column(holiday::Column::Day)
-        .filter(holiday::Column::Kind.eq(kind))
-        .order_by_asc(holiday::Column::Day)
-        .into_tuple::<NaiveDate>()
-        .one(db)
-        .await?;
-    let last = holiday::Entity::find()
-        .select_only()
-        .column(holiday::Column::Day)
-        .filter(holiday::Column::Kind.eq(kind))
-        .order_by_desc(holiday::Column::Day)
-        .into_tuple::<NaiveDate>()
-        .one(db)
-        .await?;
-    Ok(first.zip(last).map(|(a, b)| (a.year(), b.year())))
 }
 
 /// What surrounds the events being scored: venues, zones, overlapping events, calendar.
