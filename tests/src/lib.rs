@@ -504,3 +504,33 @@ pub fn through_port(url: &str, port: u16) -> (String, String) {
     relayed.set_port(Some(port)).expect("a port can be set");
     (target, relayed.to_string())
 }
+
+/// Trains a model on the history stored in `db` (one held-out year) and makes it
+/// the current one. A small test history may miss the publication floors (its low
+/// deciles hold too few incidents); the model is then published the way an
+/// administrator overrules the gate, with a written reason, which the audit keeps.
+pub async fn train_for_tests(
+    db: &sea_orm::DatabaseConnection,
+) -> api::services::scoring::models::Training {
+    use api::services::scoring::models;
+    let training = models::train_and_publish(db, 1, "tests", &())
+        .await
+        .expect("model trained");
+    if training.refused.is_some() {
+        let ctx = api::context::RequestContext::command_line("model publish");
+        let operation = api::context::Operation::named(
+            api::context::OperationKind::Command,
+            "model publish",
+            "publishModel",
+        );
+        models::publish(
+            db,
+            api::services::work::Change::new(&ctx, &operation),
+            training.published.row.id,
+            "test fixture: a small synthetic history whose low deciles are too thin for the floors",
+        )
+        .await
+        .expect("model published on a reason");
+    }
+    training
+}

@@ -4,7 +4,6 @@
 //! trains on it through the services (the harness starts without history).
 
 use api::services::history::{HistoryPlan, seed_history};
-use api::services::scoring::models::train_and_publish;
 use chrono::{Days, Utc};
 use platform_tests::{Backend, TestApp, error_code, error_field, on_both_backends};
 use serde_json::{Value, json};
@@ -35,14 +34,12 @@ const DECIDE: &str = r#"mutation($input: RecordDecisionInput!) {
 /// it, backtested on 2024.
 async fn app_with_model(backend: Backend) -> Option<TestApp> {
     let app = TestApp::spawn_with(backend, |s| s.seed_history = false).await?;
-    let plan = HistoryPlan::calendar_years(2023, 2, 2_500, 7);
+    let plan = HistoryPlan::calendar_years(2022, 3, 3_000, 7);
     let seeded = seed_history(&app.db, &plan, &())
         .await
         .expect("history seeded");
     assert!(seeded.events > 4_000, "two years of history: {seeded:?}");
-    train_and_publish(&app.db, 1, "tests", &())
-        .await
-        .expect("model trained");
+    platform_tests::train_for_tests(&app.db).await;
     Some(app)
 }
 
@@ -351,13 +348,11 @@ async fn the_scoring_method_describes_the_model_in_words(backend: Backend) {
     );
     assert_eq!(before["data"]["scoringMethod"]["status"]["paused"], false);
 
-    let plan = HistoryPlan::calendar_years(2023, 2, 2_500, 7);
+    let plan = HistoryPlan::calendar_years(2022, 3, 3_000, 7);
     seed_history(&app.db, &plan, &())
         .await
         .expect("history seeded");
-    train_and_publish(&app.db, 1, "tests", &())
-        .await
-        .expect("model trained");
+    platform_tests::train_for_tests(&app.db).await;
     let body = app.graphql_as("dpo", query, json!({})).await;
     let method = &body["data"]["scoringMethod"];
     let model = &method["model"];
