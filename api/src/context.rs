@@ -176,6 +176,24 @@ impl RequestContext {
         self.document.get()
     }
 
+    /// The document's audited root fields, by response key and field name, in key
+    /// order (introspection fields are not audited). A change among them may have
+    /// written its own entry already: see [`RequestContext::written`].
+    pub fn audited_roots(&self) -> Vec<(String, String)> {
+        let mut roots: Vec<(String, String)> = self
+            .document()
+            .map(|doc| {
+                doc.roots
+                    .iter()
+                    .filter(|(_, (field, _))| !field.starts_with("__"))
+                    .map(|(key, (field, _))| (key.clone(), field.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        roots.sort();
+        roots
+    }
+
     /// The audited operation of the root field at response key `key`.
     pub fn root_operation(&self, key: &str, field: &str) -> Operation {
         let (kind, name, fields) = match self.document() {

@@ -404,17 +404,7 @@ fn cancelled_response(
 /// never got parsed.
 async fn record_cancelled(state: &AppState, context: &RequestContext, reason: String) {
     let reason = Some(reason);
-    let mut roots: Vec<(String, String)> = context
-        .document()
-        .map(|doc| {
-            doc.roots
-                .iter()
-                .filter(|(_, (field, _))| !field.starts_with("__"))
-                .map(|(key, (field, _))| (key.clone(), field.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
-    roots.sort();
+    let roots = context.audited_roots();
     if roots.is_empty() {
         let operation = context.root_operation("", "");
         state
@@ -464,15 +454,16 @@ async fn execute(
     if let Err(wait) = state.limits.check(&viewer, client) {
         // Not audited one by one (that would let a flood grow the log); counted.
         state.metrics.rate_limited();
-        let mut response = coded_error(
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::RateLimited,
-            "too many requests; try again later",
-        );
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from(wait));
-        return response;
+        let body = json!({
+            "errors": [{
+                "message": "too many requests; try again later",
+                "extensions": { "code": ErrorCode::RateLimited.as_str(), "retryAfter": wait }
+            }]
+        });
+        return HttpResponse::TooManyRequests()
+            .content_type("application/json; charset=utf-8")
+            .insert_header((header::RETRY_AFTER, wait))
+            .body(body.to_string());
     }
     let mut context = RequestContext::new(viewer.clone(), request_id.clone(), Origin::Graphql);
     context.client = client;

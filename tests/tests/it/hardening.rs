@@ -443,10 +443,17 @@ async fn anonymous_floods_are_rate_limited(backend: Backend) {
         let response = app
             .post(None, &[], json!({ "query": "{ __typename }" }))
             .await;
-        statuses.push((
-            response.status().as_u16(),
-            response.headers().get("retry-after").is_some(),
-        ));
+        let status = response.status().as_u16();
+        let retry = response.headers().get("retry-after").is_some();
+        let body: Value = response.json().await.unwrap();
+        if status == 429 {
+            assert_eq!(error_code(&body), Some("RATE_LIMITED"), "{body}");
+            assert!(
+                body["errors"][0]["extensions"]["retryAfter"].is_u64(),
+                "{body}"
+            );
+        }
+        statuses.push((status, retry));
     }
     assert_eq!(
         statuses.iter().filter(|(s, _)| *s == 200).count(),

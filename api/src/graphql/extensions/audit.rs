@@ -74,19 +74,7 @@ impl Extension for AuditExtension {
 
 impl AuditExtension {
     async fn record(&self, request: &RequestContext, response: &Response) {
-        let roots: Vec<(String, String)> = request
-            .document()
-            .map(|doc| {
-                let mut roots: Vec<_> = doc
-                    .roots
-                    .iter()
-                    .filter(|(_, (field, _))| !field.starts_with("__"))
-                    .map(|(key, (field, _))| (key.clone(), field.clone()))
-                    .collect();
-                roots.sort();
-                roots
-            })
-            .unwrap_or_default();
+        let roots = request.audited_roots();
         let executed =
             response.data != Value::Null || response.errors.iter().any(|e| !e.path.is_empty());
         let mut drafts = Vec::new();
