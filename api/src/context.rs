@@ -126,8 +126,6 @@ pub struct RequestContext {
     pub client: Option<std::net::IpAddr>,
     document: OnceLock<DocumentInfo>,
     roots: Mutex<HashMap<String, RootState>>,
-    /// The root mutation field running now (mutations run one at a time).
-    running: Mutex<Option<(String, String)>>,
 }
 
 impl RequestContext {
@@ -140,7 +138,6 @@ impl RequestContext {
             client: None,
             document: OnceLock::new(),
             roots: Mutex::new(HashMap::new()),
-            running: Mutex::new(None),
         }
     }
 
@@ -234,23 +231,6 @@ impl RequestContext {
     /// transaction, which committed.
     pub fn note_written(&self, key: &str) {
         self.with_root(key, |root| root.written = true);
-    }
-
-    /// Forgets that the entry at `key` was written (its transaction rolled back).
-    pub fn forget_written(&self, key: &str) {
-        self.with_root(key, |root| root.written = false);
-    }
-
-    /// Records the root field that runs now: (response key, field name).
-    pub fn set_running_root(&self, root: Option<(String, String)>) {
-        if let Ok(mut running) = self.running.lock() {
-            *running = root;
-        }
-    }
-
-    /// The root field that runs now, if known.
-    pub fn running_root(&self) -> Option<(String, String)> {
-        self.running.lock().ok().and_then(|r| r.clone())
     }
 
     /// Whether the entry of the root field at `key` is already written.

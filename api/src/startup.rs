@@ -40,6 +40,7 @@ pub struct Application {
     port: u16,
     server: Server,
     db: DatabaseConnection,
+    audit: Arc<AuditWriter>,
 }
 
 impl Application {
@@ -89,6 +90,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let metrics = Arc::new(Metrics::new()?);
         let audit = Arc::new(AuditWriter::start(db.clone()));
+        let writer = Arc::clone(&audit);
         let schema = graphql::build(
             &settings,
             db.clone(),
@@ -131,9 +133,17 @@ impl Application {
                 .wrap(TracingLogger::default())
                 .configure(http::routes)
         })
+        // On SIGTERM or SIGINT the server stops accepting and lets the requests in
+        // flight finish: each is bounded by the execution timeout, so the drain is too.
+        .shutdown_timeout(settings.limits.timeout_secs.saturating_add(5))
         .listen(listener)?
         .run();
-        Ok(Application { port, server, db })
+        Ok(Application {
+            port,
+            server,
+            db,
+            audit: writer,
+        })
     }
 
     /// The port the server listens on (useful with port 0).
@@ -146,9 +156,14 @@ impl Application {
         &self.db
     }
 
-    /// Serves until the process is asked to stop.
+    /// Serves until the process is asked to stop, then drains: the requests in
+    /// flight finish and the audit entries already queued are written before it
+    /// returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.audit.flush().await;
+        tracing::info!("stopped; the audit queue is written");
+        served
     }
 }
 

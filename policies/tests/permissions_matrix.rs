@@ -12,7 +12,8 @@ use policies::permissions::{OrgId, ResourceRef, Subject, authorize};
 use policies::roles::{AggregateField, Purpose, Role, Scope, SourceId};
 
 /// Operation -> roles that may call it: a = admin, s = supervisor, n = analyst,
-/// p = partner, d = dpo; `*` = public (anyone, even anonymous).
+/// p = partner, d = dpo; `*` = public (anyone, even anonymous); empty = the
+/// platform itself only.
 const ROLE_MATRIX: &[(&str, &str)] = &[
     ("agenda", "snp"),
     ("event", "snp"),
@@ -69,6 +70,10 @@ const ROLE_MATRIX: &[(&str, &str)] = &[
     ("importHolidays", "a"),
     ("importZones", "a"),
     ("importTransit", "a"),
+    ("seedDemoData", ""),
+    ("seedHistory", ""),
+    ("trainModel", ""),
+    ("rescoreAgenda", ""),
     ("login", "*"),
     ("refreshToken", "*"),
     ("logout", "*"),

@@ -1,7 +1,10 @@
 //! People's accounts: creation with a checked, hashed password, and listing.
 
 use chrono::Utc;
+use entity::enums::OrganizationKind;
 use entity::{organization, user};
+use policies::ownership::{self, Holder};
+use policies::permissions::OrgId;
 use policies::roles::Role;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -57,17 +60,29 @@ pub async fn create_user(
     check_new_password(&password)?;
     let hash = auth.passwords.hash(password).await?;
     let work = change.begin(db).await?;
-    if let Some(org) = organization_id
-        && organization::Entity::find_by_id(org)
-            .one(work.txn())
-            .await?
-            .is_none()
-    {
-        return Err(ApiError::bad_input(
-            "input.organizationId",
-            format!("unknown organization {org}"),
-        ));
-    }
+    let holder = match organization_id {
+        Some(org) => {
+            let found = organization::Entity::find_by_id(org)
+                .one(work.txn())
+                .await?
+                .ok_or_else(|| {
+                    ApiError::bad_input(
+                        "input.organizationId",
+                        format!("unknown organization {org}"),
+                    )
+                })?;
+            Some(holder_of(&found))
+        }
+        None => None,
+    };
+    // The role must agree with the register of organizations: the city's roles in a
+    // city service, the partner role in a partner agency.
+    ownership::account_fits_register(role, holder).map_err(|contradiction| {
+        ApiError::PolicyViolation {
+            rule: contradiction.code().to_owned(),
+            message: contradiction.to_string(),
+        }
+    })?;
     if user::Entity::find()
         .filter(user::Column::Email.eq(email.clone()))
         .one(work.txn())
@@ -96,6 +111,15 @@ pub async fn create_user(
     ))?;
     work.commit(1).await?;
     Ok(created)
+}
+
+/// What the register says an organization is.
+fn holder_of(org: &organization::Model) -> Holder {
+    let id = OrgId(org.id);
+    match org.kind {
+        OrganizationKind::Municipal => Holder::Municipal(id),
+        OrganizationKind::Partner => Holder::Partner(id),
+    }
 }
 
 /// Every user not deleted, by e-mail.

@@ -103,7 +103,9 @@ async fn run_bench(settings: &Settings) -> Result<(), CliError> {
     );
 
     let started = Instant::now();
-    let pass = service::rescore_window(conn, today, RESCORE_WINDOW_DAYS, true).await?;
+    let (ctx, operation) = service::scoring_task("benchmark");
+    let change = crate::services::work::Change::new(&ctx, &operation);
+    let pass = service::rescore_window(conn, change, today, RESCORE_WINDOW_DAYS, true).await?;
     println!(
         "score the 30-day agenda ({} events, {} stored) {}",
         pass.events,
@@ -111,7 +113,7 @@ async fn run_bench(settings: &Settings) -> Result<(), CliError> {
         ms(started)
     );
     let started = Instant::now();
-    let again = service::rescore_window(conn, today, RESCORE_WINDOW_DAYS, false).await?;
+    let again = service::rescore_window(conn, change, today, RESCORE_WINDOW_DAYS, false).await?;
     println!(
         "re-score it unchanged ({} stored)            {}",
         again.assessed,

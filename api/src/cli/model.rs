@@ -106,7 +106,9 @@ pub async fn seed_history(conn: &DatabaseConnection) -> Result<(), CliError> {
     if let Some(training) = &training {
         print_training(training);
     }
-    let pass = service::rescore_window(conn, today, RESCORE_WINDOW_DAYS, false).await?;
+    let change = CommandChange::new("seed", "rescoreAgenda");
+    let pass =
+        service::rescore_window(conn, change.change(), today, RESCORE_WINDOW_DAYS, false).await?;
     println!(
         "scored the coming {RESCORE_WINDOW_DAYS} days: {} new assessments",
         pass.assessed
@@ -210,9 +212,24 @@ pub async fn run(platform: &Platform, command: ModelCommand) -> Result<(), CliEr
     let conn = &platform.db;
     match command {
         ModelCommand::Train { holdout_years } => {
+            let change = CommandChange::new("model train", "trainModel");
             let training = {
                 let bar = Bar::new();
-                models::train_and_publish(conn, holdout_years, "api model train", &bar).await?
+                let work = change.change().begin(conn).await?;
+                let training =
+                    models::train_and_publish(work.txn(), holdout_years, "api model train", &bar)
+                        .await?;
+                let summary = format!(
+                    "trained {}{}",
+                    training.published.model.version,
+                    training
+                        .refused
+                        .as_ref()
+                        .map(|refused| format!(", refused by the publication gate: {refused}"))
+                        .unwrap_or_default()
+                );
+                work.commit_with_summary(1, Some(summary)).await?;
+                training
             };
             print_training(&training);
             if let Some(refused) = &training.refused {
@@ -223,8 +240,10 @@ pub async fn run(platform: &Platform, command: ModelCommand) -> Result<(), CliEr
                     training.published.row.id
                 )));
             }
+            let change = CommandChange::new("model train", "rescoreAgenda");
             let pass = service::rescore_window(
                 conn,
+                change.change(),
                 time::paris_today(chrono::Utc::now()),
                 RESCORE_WINDOW_DAYS,
                 false,

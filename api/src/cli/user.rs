@@ -20,9 +20,10 @@ pub enum UserCommand {
         /// Role: admin, supervisor, analyst, partner or dpo.
         #[arg(long)]
         role: String,
-        /// Code of the organization the person works for.
+        /// Code of the organization the person works for: a city service for the
+        /// city's roles, a partner agency for the partner role.
         #[arg(long)]
-        org: Option<String>,
+        org: String,
         /// Read the password from this file (a mounted secret) instead of standard
         /// input; its first line is the password.
         #[arg(long)]
@@ -42,10 +43,7 @@ pub async fn run(platform: &Platform, command: UserCommand) -> Result<(), CliErr
             password_file,
         } => {
             let role = Role::parse(&role).map_err(|e| CliError::Usage(e.to_string()))?;
-            let organization_id = match org {
-                Some(code) => Some(service::organization_by_code(&platform.db, &code).await?.id),
-                None => None,
-            };
+            let organization_id = Some(service::organization_by_code(&platform.db, &org).await?.id);
             let password = read_password(password_file.as_deref())?;
             let auth = platform.auth()?;
             let change = CommandChange::new("user add", "createUser");

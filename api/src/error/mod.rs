@@ -78,6 +78,15 @@ pub enum ApiError {
     /// Anything unexpected; the cause is logged, never returned (`INTERNAL`).
     #[error("internal error")]
     Internal(#[source] cause::Cause),
+    /// One record of a batch broke a rule, so the whole batch was refused and nothing
+    /// of it stored: the record's error, with `extensions.index`.
+    #[error("{error}")]
+    InRecord {
+        /// Zero-based index of the first offending record.
+        index: usize,
+        /// The record's error (`POLICY_VIOLATION` with its rule, `BAD_USER_INPUT` or `CONFLICT`).
+        error: Box<ApiError>,
+    },
 }
 
 impl ApiError {
@@ -98,6 +107,15 @@ impl ApiError {
             ApiError::Timeout(_) => ErrorCode::Timeout,
             ApiError::Unavailable(_) => ErrorCode::Unavailable,
             ApiError::Internal(_) => ErrorCode::Internal,
+            ApiError::InRecord { error, .. } => error.code(),
+        }
+    }
+
+    /// The error of the record at `index` of a batch.
+    pub fn in_record(index: usize, error: ApiError) -> Self {
+        ApiError::InRecord {
+            index,
+            error: Box::new(error),
         }
     }
 
@@ -209,6 +227,12 @@ impl ApiError {
     /// cause is logged here) and `extensions.code`, plus `field`, `rule`, `reason`,
     /// `limit` or `retryAfter` when known.
     pub fn to_graphql(&self) -> async_graphql::Error {
+        if let ApiError::InRecord { index, error } = self {
+            let index = i64::try_from(*index).unwrap_or(i64::MAX);
+            return error
+                .to_graphql()
+                .extend_with(|_, ext| ext.set("index", index));
+        }
         match self {
             ApiError::Internal(cause) => tracing::error!(error = %cause.chain(), "internal error"),
             ApiError::Unavailable(cause) => {

@@ -147,8 +147,11 @@ pub struct CreateUserInput {
     pub email: String,
     /// Role: admin, supervisor, analyst, partner or dpo.
     pub role: String,
-    /// Organization the person works for.
-    pub organization_id: Option<ID>,
+    /// Organization the person works for: a city service for the city's roles (admin,
+    /// supervisor, analyst, dpo), a partner agency for the partner role; a role that
+    /// contradicts the register of organizations is refused with `POLICY_VIOLATION`
+    /// (`CITY_ROLE_IN_PARTNER_ORGANIZATION` or `PARTNER_ROLE_IN_CITY_ORGANIZATION`).
+    pub organization_id: ID,
     /// Initial password, at least 12 characters.
     pub password: String,
 }
@@ -320,10 +323,7 @@ impl AuthMutation {
         let db = ctx.data::<DatabaseConnection>()?;
         let role = Role::parse(&input.role)
             .map_err(|err| ApiError::bad_input("input.role", err.to_string()))?;
-        let org = match &input.organization_id {
-            Some(id) => Some(parse_id(id, "input.organizationId")?),
-            None => None,
-        };
+        let org = Some(parse_id(&input.organization_id, "input.organizationId")?);
         let acting = Acting::of(ctx)?;
         let new = service::NewUser {
             email: input.email,

@@ -10,7 +10,7 @@ pub mod inputs;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ErrorExtensions, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, TimeZone, Utc};
@@ -29,25 +29,13 @@ use crate::graphql::types::privacy::records::{
 use crate::graphql::types::privacy::{AggregateRelease, BucketSize};
 use crate::services::aggregates::{self, WindowQuery};
 use crate::services::incidents::{self, Cursor};
-use crate::services::ingest::{self, PrivacyError};
+use crate::services::ingest;
 use crate::services::retention;
 use crate::settings::Limits;
 use inputs::{IncidentFilter, IngestObservationsInput, RecordIncidentInput, incident_field};
 
 /// Default page size of the incident list.
 const DEFAULT_PAGE: i32 = 20;
-
-/// The GraphQL error of a privacy service: a denial is shown as the guard shows it
-/// (`code` and `reason`), a refused record names its `index`.
-fn to_graphql(err: PrivacyError) -> async_graphql::Error {
-    match err {
-        PrivacyError::Api(err) => err.to_graphql(),
-        PrivacyError::Denied(denial) => ApiError::Denied(denial).to_graphql(),
-        PrivacyError::Record { index, error } => error
-            .to_graphql()
-            .extend_with(|_, ext| ext.set("index", i64::try_from(index).unwrap_or(i64::MAX))),
-    }
-}
 
 /// Notes the purpose a service's grant settled on the request's context, under
 /// this root field, for its audit entry.
@@ -111,7 +99,7 @@ impl PrivacyQuery {
         aggregates::presence(db, viewer, &query)
             .await
             .map(AggregateRelease)
-            .map_err(to_graphql)
+            .map_err(|err| err.to_graphql())
     }
 
     /// Incident counts of one field per arrondissement and time bucket, from the
@@ -142,7 +130,7 @@ impl PrivacyQuery {
         aggregates::incident_stats(db, viewer, incident_field(field), &query, &note)
             .await
             .map(AggregateRelease)
-            .map_err(to_graphql)
+            .map_err(|err| err.to_graphql())
     }
 
     /// The city's incident records, newest first, as a Relay connection
@@ -254,12 +242,10 @@ impl PrivacyMutation {
         input: IngestObservationsInput,
     ) -> Result<IngestObservationsPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let viewer = ctx.data::<Viewer>()?;
-        let note = purpose_note(ctx);
-        ingest::ingest(db, viewer, input.into(), &note)
+        ingest::ingest(db, Acting::of(ctx)?.change(), input.into())
             .await
             .map(IngestObservationsPayload)
-            .map_err(to_graphql)
+            .map_err(|err| err.to_graphql())
     }
 
     /// Records an incident (the supervision team); personal data in the description
@@ -270,8 +256,8 @@ impl PrivacyMutation {
         #[graphql(desc = "The incident.")] input: RecordIncidentInput,
     ) -> Result<RecordIncidentPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let viewer = ctx.data::<Viewer>()?;
-        let (model, event) = incidents::record(db, viewer, input.into_service()?).await?;
+        let (model, event) =
+            incidents::record(db, Acting::of(ctx)?.change(), input.into_service()?).await?;
         Ok(RecordIncidentPayload {
             incident: Incident {
                 model,

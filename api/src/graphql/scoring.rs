@@ -7,19 +7,11 @@ pub mod loaders;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use sea_orm::DatabaseConnection;
 
-use crate::auth::Viewer;
+use crate::graphql::extensions::Acting;
 use crate::graphql::scalars::parse_id;
 use crate::graphql::types::decision::{Decision, DecisionAction, ScoringStatus};
 use crate::graphql::types::scoring_method::{DECISION_RULES, ModelCard, ScoringMethod};
 use crate::services::scoring::{self, oversight};
-
-/// Who acts, for the record: the viewer's name and account, `anonymous` without one.
-fn actor(ctx: &Context<'_>) -> (String, Option<i64>) {
-    match ctx.data_opt::<Viewer>() {
-        Some(viewer) => (viewer.actor.clone(), viewer.user_id),
-        None => ("anonymous".to_owned(), None),
-    }
-}
 
 /// Reading how events are scored.
 #[derive(Default)]
@@ -64,15 +56,13 @@ impl ScoringMutation {
         #[graphql(desc = "The decision and its rationale.")] input: RecordDecisionInput,
     ) -> Result<Decision> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let (decided_by, user_id) = actor(ctx);
         let decision = oversight::record_decision(
             db,
+            Acting::of(ctx)?.change(),
             oversight::NewDecision {
                 event_id: parse_id(&input.event_id, "input.eventId")?,
                 action: input.action.into(),
                 rationale: input.rationale,
-                decided_by,
-                user_id,
             },
         )
         .await?;
@@ -86,14 +76,16 @@ impl ScoringMutation {
         #[graphql(desc = "Why scoring is paused, 1 to 2,000 characters; required.")] reason: String,
     ) -> Result<ScoringStatus> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let (by, _) = actor(ctx);
-        Ok(oversight::pause(db, &reason, &by).await?.into())
+        Ok(oversight::pause(db, Acting::of(ctx)?.change(), &reason)
+            .await?
+            .into())
     }
 
     /// Resumes scoring and re-scores the coming 30 days, so that changes made during the pause get their assessment.
     async fn resume_scoring(&self, ctx: &Context<'_>) -> Result<ScoringStatus> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let (by, _) = actor(ctx);
-        Ok(oversight::resume(db, &by).await?.into())
+        Ok(oversight::resume(db, Acting::of(ctx)?.change())
+            .await?
+            .into())
     }
 }

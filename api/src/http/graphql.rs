@@ -480,11 +480,7 @@ async fn execute(
         request = request.operation_name(name);
     }
     let limit = std::time::Duration::from_secs(state.settings.limits.timeout_secs);
-    let execution = std::panic::AssertUnwindSafe(crate::services::audit::scope::run(
-        Arc::clone(&context),
-        state.schema.execute(request),
-    ))
-    .catch_unwind();
+    let execution = std::panic::AssertUnwindSafe(state.schema.execute(request)).catch_unwind();
     let response = match tokio::time::timeout(limit, execution).await {
         Ok(Ok(response)) => response,
         Ok(Err(_)) => {

@@ -3,11 +3,13 @@
 //! nothing), then the first model trained on it.
 
 use chrono::{Days, NaiveDate};
-use sea_orm::{EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{EntityTrait, PaginatorTrait};
 
+use crate::context::{Operation, OperationKind, RequestContext};
 use crate::error::ApiResult;
 use crate::services::history::{self, HistoryPlan, HistoryReport};
 use crate::services::scoring::models::{self, Progress, Training};
+use crate::services::work::Change;
 
 /// Calendar years held out by the backtest run before a model is published.
 pub const HOLDOUT_YEARS: u32 = 2;
@@ -34,9 +36,21 @@ pub async fn train_if_missing(
     if stored < models::MIN_TRAINING_EVENTS as u64 {
         return Ok(None);
     }
-    let txn = db.begin().await?;
-    let training = models::train_and_publish(&txn, HOLDOUT_YEARS, "first start", progress).await?;
-    txn.commit().await?;
+    let ctx = RequestContext::task("first start");
+    let operation = Operation::named(OperationKind::Task, "first model", "trainModel");
+    let work = Change::new(&ctx, &operation).begin(db).await?;
+    let training =
+        models::train_and_publish(work.txn(), HOLDOUT_YEARS, "first start", progress).await?;
+    let summary = format!(
+        "trained {}{}",
+        training.published.model.version,
+        training
+            .refused
+            .as_ref()
+            .map(|refused| format!(", refused by the publication gate: {refused}"))
+            .unwrap_or_default()
+    );
+    work.commit_with_summary(1, Some(summary)).await?;
     Ok(Some(training))
 }
 
@@ -70,8 +84,10 @@ pub async fn prepare(
             }
         }
     }
+    let (ctx, operation) = crate::services::scoring::scoring_task("start-up scoring pass");
     let pass = crate::services::scoring::rescore_window(
         db,
+        Change::new(&ctx, &operation),
         today,
         crate::services::scoring::RESCORE_WINDOW_DAYS,
         false,

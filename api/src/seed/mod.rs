@@ -20,9 +20,11 @@ use entity::enums::EventStatus;
 use entity::{deployment, event, organization, seed_day, source, venue, zone};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, TransactionTrait,
+    QueryFilter,
 };
 
+use crate::context::{Operation, OperationKind, RequestContext};
+use crate::services::work::Change;
 use crate::time::paris_local_to_utc;
 
 /// How many days ahead the demo agenda is kept filled.
@@ -41,34 +43,58 @@ pub struct SeedReport {
 
 /// Seeds what is missing, for the window starting `today` (Europe/Paris).
 pub async fn run(db: &DatabaseConnection, today: NaiveDate) -> Result<SeedReport, DbErr> {
-    let txn = db.begin().await?;
+    let ctx = RequestContext::task("seed");
+    let operation = Operation::named(OperationKind::Task, "demo data", "seedDemoData");
+    let work = Change::new(&ctx, &operation)
+        .begin(db)
+        .await
+        .map_err(startup_error)?;
+    let txn = work.txn();
     let mut report = SeedReport {
-        reference_rows: seed_reference(&txn).await?,
+        reference_rows: seed_reference(txn).await?,
         ..SeedReport::default()
     };
-    report.reference_rows += register::seed(&txn).await?;
+    report.reference_rows += register::seed(txn).await?;
     let venues: HashMap<String, venue::Model> = venue::Entity::find()
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|v| (v.code.clone(), v))
         .collect();
     for offset in 0..DEMO_WINDOW_DAYS {
         let day = today + Days::new(offset);
-        if seed_day::Entity::find_by_id(day).one(&txn).await?.is_some() {
+        if seed_day::Entity::find_by_id(day).one(txn).await?.is_some() {
             continue;
         }
-        report.events += seed_day_events(&txn, day, &venues).await?;
+        report.events += seed_day_events(txn, day, &venues).await?;
         report.days += 1;
         seed_day::Entity::insert(seed_day::ActiveModel {
             day: Set(day),
             seeded_at: Set(Utc::now()),
         })
-        .exec(&txn)
+        .exec(txn)
         .await?;
     }
-    txn.commit().await?;
+    // A start that finds everything in place changes nothing and records nothing.
+    if report.reference_rows > 0 || report.days > 0 {
+        let summary = format!(
+            "{} reference rows, {} agenda days, {} events",
+            report.reference_rows, report.days, report.events
+        );
+        let rows = (report.reference_rows + report.events) as i64;
+        work.commit_with_summary(rows, Some(summary))
+            .await
+            .map_err(startup_error)?;
+    }
     Ok(report)
+}
+
+/// An error of a seeding step, as the startup reports it (with its cause).
+pub(crate) fn startup_error(err: crate::error::ApiError) -> DbErr {
+    match err {
+        crate::error::ApiError::Internal(cause) => DbErr::Custom(cause.chain()),
+        other => DbErr::Custom(other.to_string()),
+    }
 }
 
 async fn seed_reference<C: ConnectionTrait>(db: &C) -> Result<usize, DbErr> {

@@ -17,13 +17,12 @@ use chrono_tz::Europe::Paris;
 use entity::{ingestion_batch, observation, source, zone};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
+use crate::context::{Operation, OperationKind, RequestContext};
 use crate::services::aggregates::PRESENCE_METRIC;
 use crate::services::ingest::IngestReceipt;
+use crate::services::work::Change;
 
 /// The source the counts belong to.
 const SOURCE: &str = "presence-operateurs";
@@ -157,11 +156,17 @@ async fn seed_day(
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
     let key = format!("demo-presence-{day}");
-    let txn = db.begin().await?;
+    let ctx = RequestContext::task("seed");
+    let operation = Operation::named(OperationKind::Task, "demo presence counts", "seedDemoData");
+    let work = Change::new(&ctx, &operation)
+        .begin(db)
+        .await
+        .map_err(super::startup_error)?;
+    let txn = work.txn();
     let exists = ingestion_batch::Entity::find()
         .filter(ingestion_batch::Column::SourceId.eq(source.id))
         .filter(ingestion_batch::Column::IdempotencyKey.eq(key.as_str()))
-        .one(&txn)
+        .one(txn)
         .await?
         .is_some();
     if exists {
@@ -198,7 +203,7 @@ async fn seed_day(
         created_at: Set(now),
         ..Default::default()
     })
-    .exec(&txn)
+    .exec(txn)
     .await?
     .last_insert_id;
     let response = serde_json::to_string(&IngestReceipt {
@@ -212,7 +217,7 @@ async fn seed_day(
             sea_orm::sea_query::Expr::value(response),
         )
         .filter(ingestion_batch::Column::Id.eq(batch))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     for chunk in cells.chunks(CHUNK) {
         let rows = chunk
@@ -230,9 +235,12 @@ async fn seed_day(
                 batch_id: Set(batch),
                 ..Default::default()
             });
-        observation::Entity::insert_many(rows).exec(&txn).await?;
+        observation::Entity::insert_many(rows).exec(txn).await?;
     }
-    txn.commit().await?;
+    let summary = format!("{} presence cells of {day}", cells.len());
+    work.commit_with_summary(cells.len() as i64, Some(summary))
+        .await
+        .map_err(super::startup_error)?;
     Ok(cells.len() as u64)
 }
 

@@ -36,9 +36,9 @@ use policies::roles::{AggregateField, Purpose};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::auth::Viewer;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::services::catalog::ZoneTree;
-use crate::services::ingest::{PrivacyError, rules_of};
+use crate::services::ingest::rules_of;
 
 /// The metric presence sources send.
 pub const PRESENCE_METRIC: &str = "presence";
@@ -102,7 +102,7 @@ pub async fn presence(
     db: &DatabaseConnection,
     viewer: &Viewer,
     query: &WindowQuery,
-) -> Result<AggregateAnswer, PrivacyError> {
+) -> ApiResult<AggregateAnswer> {
     let tree = ZoneTree::load(db).await?;
     let (asked, zones) = answer_zones(&tree, query.zone_id, ZoneLevel::Site)?;
     let window = checked_window(query, zones.len())?;
@@ -189,7 +189,7 @@ pub async fn incident_stats(
     field: IncidentField,
     query: &WindowQuery,
     note_purpose: PurposeNote<'_>,
-) -> Result<AggregateAnswer, PrivacyError> {
+) -> ApiResult<AggregateAnswer> {
     // The window's own checks come first, as for any malformed argument; the
     // answer then depends on who asks for which field.
     check_span(query)?;
@@ -200,7 +200,7 @@ pub async fn incident_stats(
         viewer.purpose,
         Some(&resource),
     )
-    .map_err(PrivacyError::Denied)?;
+    .map_err(ApiError::Denied)?;
     note_purpose(grant.purpose);
     let tree = ZoneTree::load(db).await?;
     let (asked, zones) = answer_zones(&tree, query.zone_id, ZoneLevel::Arrondissement)?;
@@ -344,7 +344,7 @@ fn related_zones(tree: &ZoneTree, zones: &[i64]) -> HashSet<i64> {
 async fn covered_zones(
     db: &DatabaseConnection,
     sources: impl Iterator<Item = i64>,
-) -> Result<Vec<(i64, i64)>, PrivacyError> {
+) -> ApiResult<Vec<(i64, i64)>> {
     Ok(observation::Entity::find()
         .select_only()
         .column(observation::Column::SourceId)
@@ -361,7 +361,7 @@ async fn covered_zones(
 async fn incident_zones(
     db: &DatabaseConnection,
     field: IncidentField,
-) -> Result<Vec<(i64, i64)>, PrivacyError> {
+) -> ApiResult<Vec<(i64, i64)>> {
     Ok(incident::Entity::find()
         .select_only()
         .column(incident::Column::SourceId)
@@ -374,7 +374,7 @@ async fn incident_zones(
 }
 
 /// Each zone's parent, by id as text (the release module's zone names).
-async fn zone_parents(db: &DatabaseConnection) -> Result<HashMap<String, String>, PrivacyError> {
+async fn zone_parents(db: &DatabaseConnection) -> ApiResult<HashMap<String, String>> {
     Ok(zone::Entity::find()
         .all(db)
         .await?
@@ -401,7 +401,7 @@ fn answer_zones(
     tree: &ZoneTree,
     zone_id: i64,
     finest: ZoneLevel,
-) -> Result<(zone::Model, Vec<i64>), PrivacyError> {
+) -> ApiResult<(zone::Model, Vec<i64>)> {
     let zone = tree
         .get(zone_id)
         .cloned()
@@ -422,29 +422,27 @@ fn answer_zones(
         return Err(ApiError::bad_input(
             "zoneId",
             "these statistics are released per arrondissement (incidents count in the arrondissement they lie in): ask for an arrondissement or the city",
-        )
-        .into());
+        ));
     }
     Ok((zone, vec![zone_id]))
 }
 
 /// The window is not empty and not longer than a query may ask.
-fn check_span(query: &WindowQuery) -> Result<(), PrivacyError> {
+fn check_span(query: &WindowQuery) -> ApiResult<()> {
     if query.to <= query.from {
-        return Err(ApiError::bad_input("to", "to must be after from").into());
+        return Err(ApiError::bad_input("to", "to must be after from"));
     }
     if query.to - query.from > Duration::days(MAX_WINDOW_DAYS) {
         return Err(ApiError::bad_input(
             "to",
             format!("a window spans at most {MAX_WINDOW_DAYS} days"),
-        )
-        .into());
+        ));
     }
     Ok(())
 }
 
 /// The query snapped to the grid, after the checks that bound its cost.
-fn checked_window(query: &WindowQuery, zones: usize) -> Result<AggregateQuery, PrivacyError> {
+fn checked_window(query: &WindowQuery, zones: usize) -> ApiResult<AggregateQuery> {
     check_span(query)?;
     let size = query.bucket;
     let (from, to) = (size.floor(unix(query.from)), size.ceil(unix(query.to)));
@@ -454,9 +452,10 @@ fn checked_window(query: &WindowQuery, zones: usize) -> Result<AggregateQuery, P
     if cells > MAX_ANSWER_CELLS {
         return Err(ApiError::bad_input(
             "bucket",
-            format!("the answer would hold {cells} cells, more than {MAX_ANSWER_CELLS}: ask for coarser buckets or a shorter window"),
-        )
-        .into());
+            format!(
+                "the answer would hold {cells} cells, more than {MAX_ANSWER_CELLS}: ask for coarser buckets or a shorter window"
+            ),
+        ));
     }
     Ok(AggregateQuery {
         zones: Vec::new(),
@@ -473,7 +472,7 @@ fn release_all(
     viewer_of: impl Fn(&Dataset) -> Option<OrgId>,
     window: &AggregateQuery,
     zones: Vec<i64>,
-) -> Result<Release, PrivacyError> {
+) -> ApiResult<Release> {
     let query = AggregateQuery {
         zones: zones.iter().map(i64::to_string).collect(),
         ..window.clone()
@@ -526,15 +525,15 @@ fn add(a: Cell, b: Cell) -> Cell {
     }
 }
 
-fn release_error(err: ReleaseError) -> PrivacyError {
+fn release_error(err: ReleaseError) -> ApiError {
     let field = match err {
         ReleaseError::BucketTooFine { .. } | ReleaseError::TooLarge(_) => "bucket",
         ReleaseError::EmptyWindow => "to",
         ReleaseError::NoZone => "zoneId",
         // Base cells come from a table with one row per cell: a duplicate is a bug.
-        ReleaseError::InvalidBaseCell { .. } => return ApiError::internal(err).into(),
+        ReleaseError::InvalidBaseCell { .. } => return ApiError::internal(err),
     };
-    ApiError::bad_input(field, err.to_string()).into()
+    ApiError::bad_input(field, err.to_string())
 }
 
 #[cfg(test)]

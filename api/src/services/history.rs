@@ -12,12 +12,14 @@ use entity::{event, event_outcome, platform_setting, venue, zone};
 use scoring::features::{EventCategory, HistoryRow, VenueKind};
 use scoring::history::{self, CalendarInputs, GeneratorConfig};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait};
 
+use crate::context::{Operation, OperationKind, RequestContext};
 use crate::error::{ApiError, ApiResult};
 use crate::services::scoring::features::{stored_category, stored_profile, venue_kind};
 use crate::services::scoring::imports::imported_calendar;
 use crate::services::scoring::models::{GENERATOR_KEY, Progress};
+use crate::services::work::Change;
 use crate::time::{paris_day_start, paris_local_to_utc};
 
 /// Events per multi-row insert: 17 columns x 1,000 rows stays under SQLite's 32,766
@@ -120,7 +122,10 @@ pub async fn seed_history(
         .collect();
     let places = Places::load(db).await?;
     let origin = format!("synthetic:{}", plan.config.seed);
-    let txn = db.begin().await?;
+    let ctx = RequestContext::task("history");
+    let operation = Operation::named(OperationKind::Task, "synthetic history", "seedHistory");
+    let work = Change::new(&ctx, &operation).begin(db).await?;
+    let txn = work.txn();
     progress.stage("storing history");
     let now = Utc::now();
     let mut stored = 0;
@@ -150,7 +155,7 @@ pub async fn seed_history(
                     ..Default::default()
                 }
             });
-        let ids = insert_events(&txn, events.collect(), chunk.len()).await?;
+        let ids = insert_events(txn, events.collect(), chunk.len()).await?;
         let outcomes = chunk.iter().zip(ids).map(|((row, _, _), id)| {
             let count = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
             Ok(event_outcome::ActiveModel {
@@ -163,7 +168,7 @@ pub async fn seed_history(
             })
         });
         event_outcome::Entity::insert_many(outcomes.collect::<ApiResult<Vec<_>>>()?)
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
         stored += chunk.len();
         progress.rows(stored as u64, rows.len() as u64);
@@ -174,9 +179,14 @@ pub async fn seed_history(
         updated_by: Set("history seed".to_owned()),
         updated_at: Set(now),
     })
-    .exec_without_returning(&txn)
+    .exec_without_returning(txn)
     .await?;
-    txn.commit().await?;
+    let summary = format!(
+        "{stored} synthetic past events with their incidents ({} to {})",
+        plan.first_day, plan.last_day
+    );
+    work.commit_with_summary(stored as i64, Some(summary))
+        .await?;
     Ok(HistoryReport {
         events: stored,
         already_there: false,

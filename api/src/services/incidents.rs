@@ -12,7 +12,6 @@ use sea_orm::sea_query::Condition;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
 };
 
 use policies::ownership::{self, Holder};
@@ -23,6 +22,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::services::aggregates::incidents_settled_until;
 use crate::services::catalog::ZoneTree;
 use crate::services::ingest::RULE_LATE_DATA;
+use crate::services::work::Change;
 
 /// Longest description (a logbook entry, not a report).
 const MAX_DESCRIPTION: usize = 4_000;
@@ -57,9 +57,10 @@ pub struct NewIncident {
 /// Records an incident, its description redacted; returns it with its event.
 pub async fn record(
     db: &DatabaseConnection,
-    viewer: &Viewer,
+    change: Change<'_>,
     input: NewIncident,
 ) -> ApiResult<(incident::Model, Option<event::Model>)> {
+    let viewer = &change.ctx.viewer;
     let category = input.category.trim().to_lowercase();
     let category_ok = !category.is_empty()
         && category.chars().count() <= MAX_CATEGORY
@@ -111,8 +112,9 @@ pub async fn record(
         });
     }
 
-    let txn = db.begin().await?;
-    let tree = ZoneTree::load(&txn).await?;
+    let work = change.begin(db).await?;
+    let txn = work.txn();
+    let tree = ZoneTree::load(txn).await?;
     match tree.get(input.zone_id) {
         None => {
             return Err(ApiError::bad_input(
@@ -131,7 +133,7 @@ pub async fn record(
     let event = match input.event_id {
         Some(event_id) => Some(
             event::Entity::find_by_id(event_id)
-                .one(&txn)
+                .one(txn)
                 .await?
                 .ok_or_else(|| {
                     ApiError::bad_input("input.eventId", format!("unknown event {event_id}"))
@@ -139,7 +141,7 @@ pub async fn record(
         ),
         None => None,
     };
-    let source = record_source(&txn, viewer, input.source_id).await?;
+    let source = record_source(txn, viewer, input.source_id).await?;
     let field_name = field_str(input.field);
     if !source.fields.split(',').any(|f| f.trim() == field_name) {
         return Err(ApiError::PolicyViolation {
@@ -156,7 +158,7 @@ pub async fn record(
             message: format!("source {} is not active", source.code),
         });
     }
-    crate::services::register::ensure_source_may_ingest(&txn, &source).await?;
+    crate::services::register::ensure_source_may_ingest(txn, &source).await?;
 
     let redacted = policies::pii::redact(description);
     let kinds: Vec<&str> = redacted.kinds.iter().map(|k| k.as_str()).collect();
@@ -175,10 +177,9 @@ pub async fn record(
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    work.commit(1).await?;
     Ok((saved, event))
 }
 

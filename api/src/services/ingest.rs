@@ -14,17 +14,17 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entity::enums::SourceStatus;
 use entity::{ingestion_batch, observation, source, zone};
-use policies::permissions::{Denial, OrgId, ResourceRef, authorize};
+use policies::permissions::{OrgId, ResourceRef};
 use policies::roles::SourceId;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    DbErr, EntityTrait, QueryFilter, TransactionTrait,
+    DbErr, EntityTrait, QueryFilter,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::auth::Viewer;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
+use crate::services::work::Change;
 use records::{check_not_received, check_records, established_lengths};
 
 mod records;
@@ -45,35 +45,6 @@ const INSERT_CHUNK: usize = 400;
 pub const RULE_SOURCE_INACTIVE: &str = "SOURCE_INACTIVE";
 /// Rule code: the bucket is already settled (published to non-owners).
 pub const RULE_LATE_DATA: &str = "LATE_DATA";
-
-/// Why a privacy operation failed: an API error, a denial of the permission matrix
-/// (shown like the central guard's), or a refused record of a batch.
-#[derive(Debug)]
-pub enum PrivacyError {
-    /// Any coded error.
-    Api(ApiError),
-    /// The matrix refused the operation on this resource.
-    Denied(Denial),
-    /// A record of the batch broke a rule; nothing of the batch was stored.
-    Record {
-        /// Zero-based index of the first offending record.
-        index: usize,
-        /// The error (`POLICY_VIOLATION` with its rule, `BAD_USER_INPUT` or `CONFLICT`).
-        error: ApiError,
-    },
-}
-
-impl From<ApiError> for PrivacyError {
-    fn from(err: ApiError) -> Self {
-        PrivacyError::Api(err)
-    }
-}
-
-impl From<DbErr> for PrivacyError {
-    fn from(err: DbErr) -> Self {
-        PrivacyError::Api(err.into())
-    }
-}
 
 /// One observation as sent.
 #[derive(Debug, Clone, Serialize)]
@@ -134,25 +105,23 @@ pub struct IngestOutcome {
 /// Accepts a batch whole or refuses it whole.
 pub async fn ingest(
     db: &DatabaseConnection,
-    viewer: &Viewer,
+    change: Change<'_>,
     input: BatchInput,
-    note_purpose: crate::services::aggregates::PurposeNote<'_>,
-) -> Result<IngestOutcome, PrivacyError> {
+) -> ApiResult<IngestOutcome> {
     check_shape(&input)?;
     let fingerprint = fingerprint(&input.observations)?;
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match try_ingest(db, viewer, &input, &fingerprint, note_purpose).await {
+        match try_ingest(db, change, &input, &fingerprint).await {
             Err(Attempt::Collided(err)) if attempt < ATTEMPTS => {
-                // The attempt's audit entry went with its rolled-back transaction.
-                crate::services::audit::scope::rolled_back();
+                // The attempt's unit of work rolled back with its audit entry.
                 // Another request is writing the same key (or the same cells): once
                 // it has committed, this attempt finds its batch and replays it.
                 tracing::debug!(error = %err, attempt, "ingestion collided, retrying");
                 tokio::time::sleep(std::time::Duration::from_millis(50 * u64::from(attempt))).await;
             }
-            Err(Attempt::Collided(err)) => return Err(ApiError::from(err).into()),
+            Err(Attempt::Collided(err)) => return Err(err),
             Err(Attempt::Failed(err)) => return Err(err),
             Ok(outcome) => return Ok(outcome),
         }
@@ -162,45 +131,43 @@ pub async fn ingest(
 /// Why one attempt did not succeed.
 enum Attempt {
     /// A write or the commit failed, most likely against a concurrent batch.
-    Collided(DbErr),
+    Collided(ApiError),
     /// A final answer.
-    Failed(PrivacyError),
+    Failed(ApiError),
 }
 
-impl<E: Into<PrivacyError>> From<E> for Attempt {
+impl<E: Into<ApiError>> From<E> for Attempt {
     fn from(err: E) -> Self {
         Attempt::Failed(err.into())
     }
 }
 
+fn collided(err: DbErr) -> Attempt {
+    Attempt::Collided(err.into())
+}
+
 async fn try_ingest(
     db: &DatabaseConnection,
-    viewer: &Viewer,
+    change: Change<'_>,
     input: &BatchInput,
     fingerprint: &str,
-    note_purpose: crate::services::aggregates::PurposeNote<'_>,
 ) -> Result<IngestOutcome, Attempt> {
-    let txn = db.begin().await?;
-    let source = find_source(&txn, &input.source).await?;
+    let viewer = &change.ctx.viewer;
+    let work = change.begin(db).await?;
+    let txn = work.txn();
+    let source = find_source(txn, &input.source).await?;
     let resource = ResourceRef::Source {
         id: SourceId::parse(&source.code).ok_or_else(|| {
             ApiError::Forbidden(format!("source {} has no scope id", source.code))
         })?,
         organization: OrgId(source.organization_id),
     };
-    let grant = authorize(
-        &viewer.subject,
-        "ingestObservations",
-        viewer.purpose,
-        Some(&resource),
-    )
-    .map_err(PrivacyError::Denied)?;
-    note_purpose(grant.purpose);
+    work.authorize(&resource)?;
 
     if let Some(known) = ingestion_batch::Entity::find()
         .filter(ingestion_batch::Column::SourceId.eq(source.id))
         .filter(ingestion_batch::Column::IdempotencyKey.eq(input.idempotency_key.as_str()))
-        .one(&txn)
+        .one(txn)
         .await?
     {
         return Ok(replay(known, fingerprint)?);
@@ -221,24 +188,24 @@ async fn try_ingest(
         }
         .into());
     }
-    crate::services::register::ensure_source_may_ingest(&txn, &source).await?;
+    crate::services::register::ensure_source_may_ingest(txn, &source).await?;
 
     let zones: HashMap<String, zone::Model> = zone::Entity::find()
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|z| (z.code.clone(), z))
         .collect();
     let now = Utc::now();
-    let established = established_lengths(&txn, &source).await?;
+    let established = established_lengths(txn, &source).await?;
     let rows = check_records(&source, &established, &zones, &input.observations, now)?;
-    if let Err(refusal) = check_not_received(&txn, &source, &rows).await {
+    if let Err(refusal) = check_not_received(txn, &source, &rows).await {
         // The cells may be those of the same batch, sent concurrently and committed
         // since the key was looked up: then this is a replay, not a conflict.
         if let Some(known) = ingestion_batch::Entity::find()
             .filter(ingestion_batch::Column::SourceId.eq(source.id))
             .filter(ingestion_batch::Column::IdempotencyKey.eq(input.idempotency_key.as_str()))
-            .one(&txn)
+            .one(txn)
             .await?
         {
             return Ok(replay(known, fingerprint)?);
@@ -256,9 +223,9 @@ async fn try_ingest(
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
-    .map_err(Attempt::Collided)?;
+    .map_err(collided)?;
     let receipt = IngestReceipt {
         batch_id: batch.id,
         source_id: source.id,
@@ -281,19 +248,16 @@ async fn try_ingest(
             ..Default::default()
         });
         observation::Entity::insert_many(models)
-            .exec(&txn)
+            .exec(txn)
             .await
-            .map_err(Attempt::Collided)?;
+            .map_err(collided)?;
     }
     let mut stored: ingestion_batch::ActiveModel = batch.into();
     stored.response = Set(serde_json::to_string(&receipt).map_err(ApiError::internal)?);
-    stored.update(&txn).await.map_err(Attempt::Collided)?;
-    crate::services::audit::scope::record_change(
-        &txn,
-        i64::try_from(rows.len()).unwrap_or(i64::MAX),
-    )
-    .await?;
-    txn.commit().await.map_err(Attempt::Collided)?;
+    stored.update(txn).await.map_err(collided)?;
+    work.commit(i64::try_from(rows.len()).unwrap_or(i64::MAX))
+        .await
+        .map_err(Attempt::Collided)?;
     Ok(IngestOutcome {
         receipt,
         replayed: false,
@@ -301,13 +265,12 @@ async fn try_ingest(
 }
 
 /// The first answer of a known key, if the batch is the same.
-fn replay(known: ingestion_batch::Model, fingerprint: &str) -> Result<IngestOutcome, PrivacyError> {
+fn replay(known: ingestion_batch::Model, fingerprint: &str) -> ApiResult<IngestOutcome> {
     if known.fingerprint != fingerprint {
         return Err(ApiError::Conflict(format!(
             "idempotency key \"{}\" was already used for a different batch ({}); use a new key for new data",
             known.idempotency_key, known.id
-        ))
-        .into());
+        )));
     }
     let receipt: IngestReceipt =
         serde_json::from_str(&known.response).map_err(ApiError::internal)?;
@@ -319,16 +282,17 @@ fn replay(known: ingestion_batch::Model, fingerprint: &str) -> Result<IngestOutc
 
 /// The key and the batch's size. The key is stored and echoed in every receipt,
 /// so it must not hold personal data (an e-mail is not a batch name).
-fn check_shape(input: &BatchInput) -> Result<(), PrivacyError> {
+fn check_shape(input: &BatchInput) -> ApiResult<()> {
     let key = input.idempotency_key.as_str();
     let key_ok =
         !key.is_empty() && key.len() <= MAX_KEY_LEN && key.chars().all(|c| c.is_ascii_graphic());
     if !key_ok {
         return Err(ApiError::bad_input(
             "input.idempotencyKey",
-            format!("the idempotency key must be 1 to {MAX_KEY_LEN} printable ASCII characters without spaces"),
-        )
-        .into());
+            format!(
+                "the idempotency key must be 1 to {MAX_KEY_LEN} printable ASCII characters without spaces"
+            ),
+        ));
     }
     let kinds = policies::pii::kinds_in(key);
     if !kinds.is_empty() {
@@ -339,27 +303,25 @@ fn check_shape(input: &BatchInput) -> Result<(), PrivacyError> {
                 "the idempotency key looks like personal data ({}): use a UUID or a batch name",
                 names.join(", ")
             ),
-        }
-        .into());
+        });
     }
     if input.observations.is_empty() || input.observations.len() > MAX_BATCH {
         return Err(ApiError::bad_input(
             "input.observations",
             format!("a batch holds 1 to {MAX_BATCH} observations"),
-        )
-        .into());
+        ));
     }
     Ok(())
 }
 
 /// SHA-256 of the batch's canonical JSON: the same observations give the same print.
-fn fingerprint(observations: &[ObservationInput]) -> Result<String, PrivacyError> {
+fn fingerprint(observations: &[ObservationInput]) -> ApiResult<String> {
     let canonical = serde_json::to_vec(observations).map_err(ApiError::internal)?;
     Ok(hex::encode(Sha256::digest(canonical)))
 }
 
 /// The source by id or by code.
-async fn find_source(txn: &DatabaseTransaction, key: &str) -> Result<source::Model, PrivacyError> {
+async fn find_source(txn: &DatabaseTransaction, key: &str) -> ApiResult<source::Model> {
     let by_id = match key.parse::<i64>() {
         Ok(id) => source::Entity::find_by_id(id).one(txn).await?,
         Err(_) => None,
@@ -373,5 +335,5 @@ async fn find_source(txn: &DatabaseTransaction, key: &str) -> Result<source::Mod
                 .await?
         }
     };
-    found.ok_or_else(|| ApiError::not_found(format!("source {key}")).into())
+    found.ok_or_else(|| ApiError::not_found(format!("source {key}")))
 }

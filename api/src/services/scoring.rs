@@ -22,12 +22,11 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, Utc};
 use entity::{assessment, deployment, event};
 use sea_orm::sea_query::Query;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use crate::context::{Operation, OperationKind, RequestContext};
 use crate::error::{ApiError, ApiResult};
+use crate::services::work::Change;
 use crate::time::paris_range;
 use features::Context;
 pub use models::{PublishedModel, current_model};
@@ -185,14 +184,38 @@ pub struct RescoreReport {
 /// benchmark, or a new model's first pass under the same version).
 pub async fn rescore_window(
     db: &sea_orm::DatabaseConnection,
+    change: Change<'_>,
     from: NaiveDate,
     days: u32,
     force: bool,
 ) -> ApiResult<RescoreReport> {
-    let txn = db.begin().await?;
-    let report = rescore_window_in(&txn, from, days, force).await?;
-    txn.commit().await?;
+    let work = change.begin(db).await?;
+    let report = rescore_window_in(work.txn(), from, days, force).await?;
+    // A pass that stored nothing (unchanged inputs) has nothing to record.
+    if report.assessed > 0 || report.skipped {
+        let summary = if report.skipped {
+            format!(
+                "{} events marked stale: scoring paused or no model",
+                report.events
+            )
+        } else {
+            format!(
+                "{} of {} events re-scored, {days} days from {from}",
+                report.assessed, report.events
+            )
+        };
+        work.commit_with_summary(report.assessed as i64, Some(summary))
+            .await?;
+    }
     Ok(report)
+}
+
+/// The change of a scoring pass the server runs on its own (`name` says which).
+pub fn scoring_task(name: &str) -> (RequestContext, Operation) {
+    (
+        RequestContext::task(name),
+        Operation::named(OperationKind::Task, name, "rescoreAgenda"),
+    )
 }
 
 /// [`rescore_window`] inside a caller's transaction.

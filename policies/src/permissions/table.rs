@@ -23,6 +23,10 @@ pub enum OperationKind {
     Mutation,
     /// Callable without authentication (login and token refresh).
     Public,
+    /// A change the platform makes on its own (first-start seeding, training, the
+    /// scheduled re-scoring): no role or token may call it, only the system, and it
+    /// is audited like any other change.
+    Task,
 }
 
 /// Which organizations' rows a grant reaches.
@@ -147,7 +151,7 @@ const fn op(
     }
 }
 
-use OperationKind::{Mutation, Public, Query};
+use OperationKind::{Mutation, Public, Query, Task};
 use Role::{Admin, Analyst, Dpo, Partner, Supervisor};
 use ScopeRule::{
     AnyIngest, IngestRequestedSource, ReadAgenda, ReadAggregates, ReadAggregatesOfRequestedField,
@@ -357,6 +361,11 @@ pub static OPERATIONS: &[OperationRule] = &[
     op("submitDpiaToCnil", Mutation, false, REGISTER, NO_TOKEN),
     op("recordCnilAnswer", Mutation, false, REGISTER, NO_TOKEN),
     op("importDpia", Mutation, false, DPIA_AUTHORS, NO_TOKEN),
+    // The platform's own changes, made by the system only.
+    op("seedDemoData", Task, false, NOBODY, NO_TOKEN),
+    op("seedHistory", Task, false, NOBODY, NO_TOKEN),
+    op("trainModel", Task, false, NOBODY, NO_TOKEN),
+    op("rescoreAgenda", Task, false, NOBODY, NO_TOKEN),
     // Public: authentication itself.
     op("login", Public, false, NOBODY, NO_TOKEN),
     op("refreshToken", Public, false, NOBODY, NO_TOKEN),
@@ -404,10 +413,12 @@ mod tests {
     }
 
     #[test]
-    fn public_operations_grant_no_role_and_protected_ones_grant_some() {
+    fn public_and_platform_operations_grant_no_role_and_protected_ones_grant_some() {
         for rule in OPERATIONS {
             match rule.kind {
-                OperationKind::Public => assert!(rule.roles.is_empty(), "{}", rule.name),
+                OperationKind::Public | OperationKind::Task => {
+                    assert!(rule.roles.is_empty(), "{}", rule.name)
+                }
                 _ => assert!(!rule.roles.is_empty(), "{}", rule.name),
             }
         }

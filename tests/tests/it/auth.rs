@@ -413,7 +413,61 @@ async fn tokens_of_a_retired_key_still_verify_during_a_rotation(backend: Backend
     );
 }
 
+async fn an_account_whose_role_contradicts_its_organization_is_refused(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let orgs = app
+        .graphql_as("admin", "{ organizations { id code } }", json!({}))
+        .await;
+    let id_of = |code: &str| {
+        orgs["data"]["organizations"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{orgs}"))
+            .iter()
+            .find(|o| o["code"] == code)
+            .unwrap_or_else(|| panic!("{code} is seeded: {orgs}"))["id"]
+            .clone()
+    };
+    const CREATE: &str =
+        "mutation New($input: CreateUserInput!) { createUser(input: $input) { email role } }";
+    let users_before = app.count("app_user").await;
+    for (role, org, rule) in [
+        ("partner", "csu", "PARTNER_ROLE_IN_CITY_ORGANIZATION"),
+        ("supervisor", "rtm", "CITY_ROLE_IN_PARTNER_ORGANIZATION"),
+        ("dpo", "rtm", "CITY_ROLE_IN_PARTNER_ORGANIZATION"),
+    ] {
+        let body = app
+            .graphql_as(
+                "admin",
+                CREATE,
+                json!({ "input": { "email": format!("{role}.{org}@example.org"), "role": role, "organizationId": id_of(org), "password": "a long enough password" } }),
+            )
+            .await;
+        assert_eq!(
+            error_code(&body),
+            Some("POLICY_VIOLATION"),
+            "{role} in {org}: {body}"
+        );
+        assert_eq!(body["errors"][0]["extensions"]["rule"], rule, "{body}");
+    }
+    assert_eq!(app.count("app_user").await, users_before, "nothing stored");
+    // The register's own pairs are accepted.
+    for (role, org) in [("partner", "rtm"), ("analyst", "csu")] {
+        let body = app
+            .graphql_as(
+                "admin",
+                CREATE,
+                json!({ "input": { "email": format!("{role}.{org}@example.org"), "role": role, "organizationId": id_of(org), "password": "a long enough password" } }),
+            )
+            .await;
+        assert_eq!(body["data"]["createUser"]["role"], role, "{body}");
+    }
+    assert_eq!(app.count("app_user").await, users_before + 2);
+}
+
 on_both_backends!(
+    an_account_whose_role_contradicts_its_organization_is_refused,
     tokens_of_a_retired_key_still_verify_during_a_rotation,
     refresh_rotates_reuse_revokes_the_session_and_logout_ends_it,
     five_failures_lock_an_email_whether_or_not_it_exists,

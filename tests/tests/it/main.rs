@@ -8,6 +8,7 @@ mod agenda;
 mod audit;
 mod auth;
 mod events;
+mod faults;
 mod hardening;
 mod http;
 mod imports;

@@ -8,4 +8,4 @@ mod incidents;
 mod ingest;
 mod purposes;
 mod retention;
-mod support;
+pub mod support;

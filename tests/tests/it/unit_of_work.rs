@@ -4,7 +4,7 @@
 //! its own; nested fields follow the field-level matrix; free text is redacted.
 
 use platform_tests::{Backend, TestApp, error_code, on_both_backends};
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 /// Entries whose resource (root field) is `resource`, newest first, as the DPO sees them.
@@ -63,6 +63,8 @@ async fn command_line_changes_write_exactly_one_verified_entry_each(backend: Bac
             "new.analyst@marseille.example",
             "--role",
             "analyst",
+            "--org",
+            "csu",
             "--password-file",
             password.to_str().unwrap(),
         ],
@@ -109,6 +111,8 @@ async fn command_line_changes_write_exactly_one_verified_entry_each(backend: Bac
             "new.analyst@marseille.example",
             "--role",
             "analyst",
+            "--org",
+            "csu",
             "--password-file",
             password.to_str().unwrap(),
         ],
@@ -166,11 +170,18 @@ async fn a_document_with_two_mutations_writes_two_entries(backend: Backend) {
         .as_str()
         .unwrap_or_else(|| panic!("{issued}"))
         .to_owned();
+    let csu = entity::organization::Entity::find()
+        .filter(entity::organization::Column::Code.eq("csu"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the city supervision centre is seeded")
+        .id;
     let body = app
         .graphql_as(
             "admin",
-            "mutation Both($id: ID!) { revokePartnerToken(id: $id) { id } createUser(input: { email: \"second.admin@marseille.example\", role: \"admin\", password: \"a long enough password\" }) { id } }",
-            json!({ "id": id }),
+            "mutation Both($id: ID!, $org: ID!) { revokePartnerToken(id: $id) { id } createUser(input: { email: \"second.admin@marseille.example\", role: \"admin\", organizationId: $org, password: \"a long enough password\" }) { id } }",
+            json!({ "id": id, "org": csu.to_string() }),
         )
         .await;
     assert!(body["errors"].is_null(), "{body}");
@@ -368,7 +379,40 @@ async fn free_text_is_redacted_before_other_roles_read_it(backend: Backend) {
     );
 }
 
+async fn the_platforms_own_changes_are_audited_once(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    // The first start seeded the demo agenda: one entry, by the platform, with a summary.
+    let seeded = entries_for(&app, "seedDemoData").await;
+    assert_eq!(seeded.len(), 1, "{seeded:?}");
+    let entry = &seeded[0];
+    assert_eq!(entry["operationType"], "system", "{entry}");
+    assert_eq!(entry["outcome"], "allowed", "{entry}");
+    assert!(
+        entry["actor"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("platform (")),
+        "{entry}"
+    );
+    assert!(
+        entry["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("agenda days")),
+        "the entry says what was seeded: {entry}"
+    );
+    // Seeding again finds everything in place: nothing changes, nothing is recorded.
+    let today = api::time::paris_today(chrono::Utc::now());
+    let again = api::seed::run(&app.db, today).await.expect("seeding again");
+    assert_eq!((again.reference_rows, again.days), (0, 0), "{again:?}");
+    assert_eq!(entries_for(&app, "seedDemoData").await.len(), 1);
+    api(&app, &["audit", "verify"])
+        .await
+        .expect("the chain holds");
+}
+
 on_both_backends!(
+    the_platforms_own_changes_are_audited_once,
     command_line_changes_write_exactly_one_verified_entry_each,
     a_document_with_two_mutations_writes_two_entries,
     a_change_whose_entry_cannot_be_written_stores_nothing,

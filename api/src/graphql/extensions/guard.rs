@@ -116,9 +116,6 @@ impl Extension for Guard {
             let Some(request) = ctx.data_opt::<Arc<RequestContext>>() else {
                 return Err(refusal(key, &info, "the request has no context".to_owned()));
             };
-            if info.parent_type == "Mutation" {
-                request.set_running_root(Some((key.to_owned(), info.name.to_owned())));
-            }
             let viewer = &request.viewer;
             match policies::permissions::authorize(&viewer.subject, info.name, viewer.purpose, None)
             {

@@ -13,6 +13,7 @@ use crate::graphql::enums::{
 use crate::graphql::loaders::Loaders;
 use crate::graphql::types::catalog::{Organization, Venue, Zone};
 use crate::services::conflicts;
+use crate::settings::Limits;
 
 /// An event or gathering on public space.
 pub struct Event {
@@ -214,12 +215,24 @@ impl Event {
     async fn decisions(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many of the latest decisions, from 1 to the server's maximum page size (100 by default); 20 when omitted."
+        )]
+        first: Option<i32>,
     ) -> Result<Vec<crate::graphql::types::decision::Decision>> {
+        let max = ctx.data::<Limits>()?.page_size;
+        let first = usize::try_from(first.unwrap_or(20))
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_input("first", format!("first must be between 1 and {max}"))
+            })?;
         let loaders = &ctx.data::<Loaders>()?.scoring;
         let rows = loaders.decisions.load_one(self.model.id).await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
+            .take(first)
             .map(crate::graphql::types::decision::Decision)
             .collect())
     }

@@ -8,7 +8,6 @@
 //! chain never forks, even across server processes.
 
 pub mod query;
-pub mod scope;
 pub mod verify;
 pub mod writer;
 

@@ -11,8 +11,8 @@ use policies::disclosure::{self, Observation, SourceRules, Violation};
 use policies::grid::{self, BucketSize};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use super::{ObservationInput, PrivacyError, RULE_LATE_DATA};
-use crate::error::ApiError;
+use super::{ObservationInput, RULE_LATE_DATA};
+use crate::error::{ApiError, ApiResult};
 use crate::services::aggregates;
 
 /// Longest note of an observation.
@@ -45,7 +45,7 @@ pub(super) fn check_records<'a>(
     zones: &HashMap<String, zone::Model>,
     inputs: &'a [ObservationInput],
     now: DateTime<Utc>,
-) -> Result<Vec<Row<'a>>, PrivacyError> {
+) -> ApiResult<Vec<Row<'a>>> {
     let rules: SourceRules = rules_of(source);
     let mut first: Option<(usize, ApiError)> = None;
     let mut keep = |index: usize, error: ApiError| {
@@ -108,7 +108,7 @@ pub(super) fn check_records<'a>(
         }
     }
     match first {
-        Some((index, error)) => Err(PrivacyError::Record { index, error }),
+        Some((index, error)) => Err(ApiError::in_record(index, error)),
         None => Ok(rows),
     }
 }
@@ -187,7 +187,7 @@ fn platform_rule(
 pub(super) async fn established_lengths(
     txn: &DatabaseTransaction,
     source: &source::Model,
-) -> Result<HashMap<String, i64>, PrivacyError> {
+) -> ApiResult<HashMap<String, i64>> {
     let mut lengths = HashMap::new();
     for metric in rules_of(source).fields {
         let first = observation::Entity::find()
@@ -208,7 +208,7 @@ pub(super) async fn check_not_received(
     txn: &DatabaseTransaction,
     source: &source::Model,
     rows: &[Row<'_>],
-) -> Result<(), PrivacyError> {
+) -> ApiResult<()> {
     let (Some(first), Some(last)) = (
         rows.iter().map(|r| r.input.bucket_start).min(),
         rows.iter().map(|r| r.input.bucket_start).max(),
@@ -238,12 +238,12 @@ pub(super) async fn check_not_received(
             row.input.bucket_minutes,
         );
         if let Some(batch) = existing.get(&key) {
-            return Err(PrivacyError::Record {
+            return Err(ApiError::in_record(
                 index,
-                error: ApiError::Conflict(format!(
+                ApiError::Conflict(format!(
                     "this cell was already received in batch {batch}; a cell is sent once"
                 )),
-            });
+            ));
         }
     }
     Ok(())

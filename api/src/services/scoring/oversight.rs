@@ -16,12 +16,13 @@ use entity::{assessment, event, platform_setting};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
 use crate::services::scoring::{RESCORE_WINDOW_DAYS, current_for, rescore_window_in};
+use crate::services::work::Change;
 use crate::time::paris_today;
 
 /// Settings key of the pause switch.
@@ -98,10 +99,15 @@ fn required_text(path: &str, text: &str, what: &str) -> ApiResult<String> {
 }
 
 /// Pauses scoring platform-wide: no new assessment until resumed.
-pub async fn pause(db: &DatabaseConnection, reason: &str, by: &str) -> ApiResult<ScoringStatus> {
+pub async fn pause(
+    db: &DatabaseConnection,
+    change: Change<'_>,
+    reason: &str,
+) -> ApiResult<ScoringStatus> {
     let reason = required_text("reason", reason, "a reason")?;
-    let txn = db.begin().await?;
-    if scoring_status(&txn).await?.paused {
+    let work = change.begin(db).await?;
+    let txn = work.txn();
+    if scoring_status(txn).await?.paused {
         return Err(ApiError::Conflict("scoring is already paused".into()));
     }
     let status = ScoringStatus {
@@ -109,17 +115,17 @@ pub async fn pause(db: &DatabaseConnection, reason: &str, by: &str) -> ApiResult
         reason: Some(reason),
         ..ScoringStatus::default()
     };
-    save_status(&txn, &status, by).await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    save_status(txn, &status, &change.ctx.viewer.actor).await?;
+    work.commit(1).await?;
     scoring_status(db).await
 }
 
 /// Resumes scoring and, in the same transaction, re-scores the coming days so that
 /// changes made during the pause get their assessment.
-pub async fn resume(db: &DatabaseConnection, by: &str) -> ApiResult<ScoringStatus> {
-    let txn = db.begin().await?;
-    let previous = scoring_status(&txn).await?;
+pub async fn resume(db: &DatabaseConnection, change: Change<'_>) -> ApiResult<ScoringStatus> {
+    let work = change.begin(db).await?;
+    let txn = work.txn();
+    let previous = scoring_status(txn).await?;
     if !previous.paused {
         return Err(ApiError::Conflict("scoring is not paused".into()));
     }
@@ -128,10 +134,9 @@ pub async fn resume(db: &DatabaseConnection, by: &str) -> ApiResult<ScoringStatu
         reason: previous.reason,
         ..ScoringStatus::default()
     };
-    save_status(&txn, &status, by).await?;
-    rescore_window_in(&txn, paris_today(Utc::now()), RESCORE_WINDOW_DAYS, false).await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    save_status(txn, &status, &change.ctx.viewer.actor).await?;
+    rescore_window_in(txn, paris_today(Utc::now()), RESCORE_WINDOW_DAYS, false).await?;
+    work.commit(1).await?;
     scoring_status(db).await
 }
 
@@ -182,21 +187,19 @@ pub struct NewDecision {
     pub action: DecisionAction,
     /// Why (required).
     pub rationale: String,
-    /// Who decided, for the record.
-    pub decided_by: String,
-    /// The deciding account, when known.
-    pub user_id: Option<i64>,
 }
 
 /// Records a decision against the event's current assessment, flagging an override.
 pub async fn record_decision(
     db: &DatabaseConnection,
+    change: Change<'_>,
     input: NewDecision,
 ) -> ApiResult<decision::Model> {
     let rationale = required_text("input.rationale", &input.rationale, "a rationale")?;
-    let txn = db.begin().await?;
+    let work = change.begin(db).await?;
+    let txn = work.txn();
     if event::Entity::find_by_id(input.event_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .is_none()
     {
@@ -205,7 +208,7 @@ pub async fn record_decision(
             format!("unknown event {}", input.event_id),
         ));
     }
-    let advice = current_for(&txn, &[input.event_id])
+    let advice = current_for(txn, &[input.event_id])
         .await?
         .remove(&input.event_id);
     let reason = advice
@@ -218,15 +221,14 @@ pub async fn record_decision(
         rationale: Set(rationale),
         is_override: Set(reason.is_some()),
         override_reason: Set(reason),
-        decided_by: Set(input.decided_by),
-        user_id: Set(input.user_id),
+        decided_by: Set(change.ctx.viewer.actor.clone()),
+        user_id: Set(change.ctx.viewer.user_id),
         decided_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    crate::services::audit::scope::record_change(&txn, 1).await?;
-    txn.commit().await?;
+    work.commit(1).await?;
     Ok(saved)
 }
 

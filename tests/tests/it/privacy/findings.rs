@@ -193,29 +193,44 @@ async fn finding_4_a_partner_organisations_supervisor_gets_no_raw_city_data(back
         let at = day + Duration::hours(10 + i);
         store_incident(&app, "csu-journal", "13201", IncidentField::Security, at).await;
     }
-    // An account whose role contradicts its organization, as the CLI could create.
+    // An account whose role contradicts its organization is refused at creation...
     let auth = api::auth::service::AuthState::from_settings(&app.settings).unwrap();
     let change = api::cli::CommandChange::new("user add", "createUser");
     let password = "rtm-supervisor-password-2026";
+    let rtm = org_id(&app, "rtm").await;
     let new = api::auth::service::NewUser {
         email: "chef@rtm.example".to_owned(),
         role: policies::roles::Role::Supervisor,
-        organization_id: Some(org_id(&app, "rtm").await),
+        organization_id: Some(rtm),
         password: password.to_owned(),
     };
-    if api::auth::service::create_user(&app.db, &auth, change.change(), new)
+    let refused = api::auth::service::create_user(&app.db, &auth, change.change(), new)
         .await
-        .is_err()
-    {
-        // Refused at creation (the register check): then no such account reads anything.
-        let stored = entity::user::Entity::find()
-            .filter(entity::user::Column::Email.eq("chef@rtm.example"))
-            .one(&app.db)
-            .await
-            .unwrap();
-        assert!(stored.is_none(), "a refused account is not stored");
-        return;
-    }
+        .expect_err("a city role in a partner agency contradicts the register");
+    assert!(
+        matches!(&refused, api::error::ApiError::PolicyViolation { rule, .. } if rule == "CITY_ROLE_IN_PARTNER_ORGANIZATION"),
+        "{refused:?}"
+    );
+    let stored = entity::user::Entity::find()
+        .filter(entity::user::Column::Email.eq("chef@rtm.example"))
+        .one(&app.db)
+        .await
+        .unwrap();
+    assert!(stored.is_none(), "a refused account is not stored");
+    // ...and one stored before the check existed still reaches no raw city data.
+    entity::user::Entity::insert(entity::user::ActiveModel {
+        email: Set("chef@rtm.example".to_owned()),
+        password_hash: Set(auth.passwords.hash(password.to_owned()).await.unwrap()),
+        role: Set("supervisor".to_owned()),
+        organization_id: Set(Some(rtm)),
+        locked_until: Set(None),
+        deleted_at: Set(None),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    })
+    .exec(&app.db)
+    .await
+    .unwrap();
     let login = app.login("chef@rtm.example", password).await;
     let rtm_supervisor = login["data"]["login"]["accessToken"]
         .as_str()
