@@ -420,9 +420,14 @@ fn rank(level: ZoneLevel) -> u8 {
 impl Locator {
     /// Loads the zones with an outline.
     pub async fn load<C: ConnectionTrait>(db: &C) -> ApiResult<Self> {
+        Ok(Locator::from_zones(&zone::Entity::find().all(db).await?))
+    }
+
+    /// Places in the outlines of `zones` (those without one are left out).
+    pub fn from_zones(stored: &[zone::Model]) -> Self {
         let mut zones = Vec::new();
-        for zone in zone::Entity::find().all(db).await? {
-            let Some(outline) = zone.outline else {
+        for zone in stored {
+            let Some(outline) = zone.outline.clone() else {
                 continue;
             };
             let Ok(geometry) = serde_json::from_value::<Geometry>(outline) else {
@@ -433,7 +438,7 @@ impl Locator {
             }
         }
         zones.sort_by_key(|z| std::cmp::Reverse(z.0));
-        Ok(Locator { zones })
+        Locator { zones }
     }
 
     /// The most specific zone whose outline contains the point, if any.
