@@ -69,6 +69,7 @@ const ROLE_MATRIX: &[(&str, &str)] = &[
     ("importHolidays", "a"),
     ("importZones", "a"),
     ("importTransit", "a"),
+    ("importEvents", "a"),
     ("login", "*"),
     ("refreshToken", "*"),
     ("logout", "*"),

@@ -206,15 +206,11 @@ impl ImportMutation {
         }
         window.days = u32::try_from(days).unwrap_or(0);
         window.default_attendance = default_attendance;
-        Ok(imports::events::import(
-            db,
-            Acting::of(ctx)?.change(),
-            text.as_bytes(),
-            &window,
-            &(),
+        Ok(
+            imports::events::import(db, Acting::of(ctx)?.change(), text.as_bytes(), &window, &())
+                .await?
+                .into(),
         )
-        .await?
-        .into())
     }
 
     /// Imports transit stops from a GTFS feed's files (administrators).

@@ -207,13 +207,21 @@ fn check(record: &EventRecord) -> ApiResult<()> {
     let line = record.line;
     let f = &record.fields;
     if f.title.trim().is_empty() || f.title.chars().count() > MAX_TEXT {
-        return Err(bad(line, None, format!("a title of 1 to {MAX_TEXT} characters is needed")));
+        return Err(bad(
+            line,
+            None,
+            format!("a title of 1 to {MAX_TEXT} characters is needed"),
+        ));
     }
     if record.ends_at <= record.starts_at {
         return Err(bad(line, None, "the end is not after the start"));
     }
     if record.ends_at - record.starts_at > chrono::Duration::days(MAX_EVENT_DAYS) {
-        return Err(bad(line, None, format!("an event lasts at most {MAX_EVENT_DAYS} days")));
+        return Err(bad(
+            line,
+            None,
+            format!("an event lasts at most {MAX_EVENT_DAYS} days"),
+        ));
     }
     if !(0..=MAX_ATTENDANCE).contains(&f.attendance) {
         return Err(bad(
@@ -226,10 +234,23 @@ fn check(record: &EventRecord) -> ApiResult<()> {
         .as_deref()
         .is_some_and(|o| o.chars().count() > MAX_TEXT)
     {
-        return Err(bad(line, None, format!("an organizer has at most {MAX_TEXT} characters")));
+        return Err(bad(
+            line,
+            None,
+            format!("an organizer has at most {MAX_TEXT} characters"),
+        ));
     }
-    if record.key.len() > 255 || record.series.as_deref().is_some_and(|s| s.chars().count() > MAX_TEXT) {
-        return Err(bad(line, None, "the event's id is longer than 200 characters"));
+    if record.key.len() > 255
+        || record
+            .series
+            .as_deref()
+            .is_some_and(|s| s.chars().count() > MAX_TEXT)
+    {
+        return Err(bad(
+            line,
+            None,
+            "the event's id is longer than 200 characters",
+        ));
     }
     Ok(())
 }
@@ -260,7 +281,12 @@ pub fn parse(text: &str, window: &EventWindow) -> ApiResult<EventFile> {
 /// A start or end cell: RFC 3339 (`2026-06-14T20:00:00+02:00`, `...Z`), a local
 /// time in Europe/Paris (`2026-06-14 20:00`, `2026-06-14T20:00:00`), or a day
 /// (`2026-06-14`: the day's start; as an end, the next day's start).
-fn instant(column: &Column, line: u64, record: &csv::StringRecord, end: bool) -> ApiResult<DateTime<Utc>> {
+fn instant(
+    column: &Column,
+    line: u64,
+    record: &csv::StringRecord,
+    end: bool,
+) -> ApiResult<DateTime<Utc>> {
     let text = column.cell(record).trim();
     let refuse = || {
         column.bad(
@@ -274,7 +300,12 @@ fn instant(column: &Column, line: u64, record: &csv::StringRecord, end: bool) ->
             .filter(|a| in_range(a.date_naive()))
             .ok_or_else(refuse);
     }
-    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
+    for format in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
             if !in_range(local.date()) {
                 return Err(refuse());
@@ -286,8 +317,14 @@ fn instant(column: &Column, line: u64, record: &csv::StringRecord, end: bool) ->
         .ok()
         .filter(|d| in_range(*d))
         .ok_or_else(refuse)?;
-    let day = if end { day.succ_opt().unwrap_or(day) } else { day };
-    Ok(crate::time::paris_local_to_utc(day.and_time(NaiveTime::MIN)))
+    let day = if end {
+        day.succ_opt().unwrap_or(day)
+    } else {
+        day
+    };
+    Ok(crate::time::paris_local_to_utc(
+        day.and_time(NaiveTime::MIN),
+    ))
 }
 
 fn parse_csv(text: &str, window: &EventWindow) -> ApiResult<Vec<EventRecord>> {
@@ -331,7 +368,10 @@ fn parse_csv(text: &str, window: &EventWindow) -> ApiResult<Vec<EventRecord>> {
         }
         let category = match (&category_col, cell(&category_col, record)) {
             (Some(c), Some(v)) => category(&v).ok_or_else(|| {
-                c.bad(line, "not a category (concert, festival, market, sports, other...)")
+                c.bad(
+                    line,
+                    "not a category (concert, festival, market, sports, other...)",
+                )
             })?,
             _ => EventCategory::Other,
         };
@@ -344,7 +384,11 @@ fn parse_csv(text: &str, window: &EventWindow) -> ApiResult<Vec<EventRecord>> {
                 .map_err(|_| c.bad(line, "not a whole number"))?,
             (c, _) => window.default_attendance.ok_or_else(|| match c {
                 Some(c) => c.bad(line, "no attendance and no default attendance given"),
-                None => bad(1, None, "no column expected_attendance and no default attendance given"),
+                None => bad(
+                    1,
+                    None,
+                    "no column expected_attendance and no default attendance given",
+                ),
             })?,
         };
         let point = match (&lat, &lon) {
@@ -365,7 +409,10 @@ fn parse_csv(text: &str, window: &EventWindow) -> ApiResult<Vec<EventRecord>> {
         };
         let public_profile = match (&profile, cell(&profile, record)) {
             (Some(c), Some(v)) => Some(public_profile(&v).ok_or_else(|| {
-                c.bad(line, "seated, standing, standing_static or standing_dynamic")
+                c.bad(
+                    line,
+                    "seated, standing, standing_static or standing_dynamic",
+                )
             })?),
             _ => None,
         };

@@ -138,7 +138,10 @@ fn times_are_read_in_their_zones_utc_floating_and_all_day() {
     );
     assert_eq!(om.fields.category, EventCategory::FootballMatch);
     assert_eq!(om.fields.attendance, 65_000);
-    assert_eq!(om.fields.public_profile, Some(PublicProfile::StandingDynamic));
+    assert_eq!(
+        om.fields.public_profile,
+        Some(PublicProfile::StandingDynamic)
+    );
     assert_eq!(
         om.fields.organizer.as_deref(),
         Some("Olympique de Marseille"),
@@ -184,7 +187,11 @@ fn a_location_finds_its_venue_whatever_the_accents_and_coordinates_their_zone() 
     };
     assert_eq!(place("ics:om-psg-2026@ville"), (Some(3), 8));
     assert_eq!(place("ics:fete-nationale@ville"), (Some(3), 8));
-    assert_eq!(place("ics:concert-utc@ville"), (None, 7), "GEO in the square");
+    assert_eq!(
+        place("ics:concert-utc@ville"),
+        (None, 7),
+        "GEO in the square"
+    );
     assert_eq!(place("ics:new-york@ville"), (None, 7), "X-ZONE by name");
     assert_eq!(
         place("ics:floating@ville"),
@@ -242,12 +249,19 @@ fn recurrences_are_expanded_in_the_window_without_excluded_dates() {
         ],
         "Saturdays of June from the 1st for 30 days, the 13th excluded, the 20th moved"
     );
-    assert!(file.events.iter().all(|e| e.fields.category == EventCategory::Market));
+    assert!(
+        file.events
+            .iter()
+            .all(|e| e.fields.category == EventCategory::Market)
+    );
     let moved = &file.events[1];
     assert_eq!(moved.key, "ics:marche-cours-julien/20260620T060000Z");
     assert_eq!(moved.fields.attendance, 3000);
     assert_eq!(moved.ends_at, utc(2026, 6, 20, 13, 0));
-    assert_eq!(file.events[0].key, "ics:marche-cours-julien/20260606T060000Z");
+    assert_eq!(
+        file.events[0].key,
+        "ics:marche-cours-julien/20260606T060000Z"
+    );
     assert_eq!(
         file.events[0].series.as_deref(),
         Some("ics:marche-cours-julien")
@@ -257,7 +271,11 @@ fn recurrences_are_expanded_in_the_window_without_excluded_dates() {
         ..window()
     };
     let file = parse(WEEKLY, &later).unwrap();
-    assert_eq!(file.events.len(), 1, "the 26th: the rule ends with the year");
+    assert_eq!(
+        file.events.len(),
+        1,
+        "the 26th: the rule ends with the year"
+    );
     assert_eq!(
         file.events[0].starts_at,
         utc(2026, 12, 26, 7, 0),
@@ -301,16 +319,26 @@ fn broken_calendars_are_refused_with_their_line() {
     let err = refused(&CALENDAR.replace("UID:concert-utc@ville\r\n", ""));
     assert!(err.contains("line 27") && err.contains("UID"), "{err}");
     let err = refused(&CALENDAR.replace("X-EXPECTED-ATTENDANCE:8000\r\n", ""));
-    assert!(err.contains("line 27") && err.contains("attendance"), "{err}");
+    assert!(
+        err.contains("line 27") && err.contains("attendance"),
+        "{err}"
+    );
     let err = refused(CALENDAR.trim_end().trim_end_matches("END:VCALENDAR"));
-    assert!(err.contains("line 1") && err.contains("never ends"), "a cut file: {err}");
+    assert!(
+        err.contains("line 1") && err.contains("never ends"),
+        "a cut file: {err}"
+    );
     let err = refused(&WEEKLY.replace("FREQ=WEEKLY", "FREQ=FORTNIGHTLY"));
     assert!(err.contains("line 9") && err.contains("RRULE"), "{err}");
     let err = refused(&CALENDAR.replace("UID:concert-utc@ville", "UID:om-psg-2026@ville"));
     assert!(err.contains("line 12"), "the same UID twice: {err}");
     let err = refused(&CALENDAR.replace("20260614T230000", "20260614T190000"));
-    assert!(err.contains("line 17") && err.contains("not after"), "{err}");
-    let err = refused(&CALENDAR.replace("PRODID:-//Ville//Agenda//FR", "X-WR-TIMEZONE:Mars/Olympus"));
+    assert!(
+        err.contains("line 17") && err.contains("not after"),
+        "{err}"
+    );
+    let err =
+        refused(&CALENDAR.replace("PRODID:-//Ville//Agenda//FR", "X-WR-TIMEZONE:Mars/Olympus"));
     assert!(err.contains("line 3"), "{err}");
 }
 
@@ -346,7 +374,10 @@ fn a_csv_agenda_is_read_with_local_times_and_whole_days() {
     assert_eq!(places.place(&apero.located).unwrap(), (None, 7));
     let unknown = CSV.replace("orange-velodrome", "stade-inconnu");
     let file = parse(&unknown, &window()).unwrap();
-    let err = places.place(&file.events[0].located).unwrap_err().to_string();
+    let err = places
+        .place(&file.events[0].located)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("line 2, column 7 (venue)"), "{err}");
 }
 
@@ -361,23 +392,38 @@ fn a_csv_without_ids_keys_events_by_title_and_start() {
     assert_eq!(file.events[0].key, "csv:fete-du-quartier@20260621T160000Z");
     assert_eq!(file.events[0].fields.attendance, 400);
     let err = parse(text, &window()).unwrap_err().to_string();
-    assert!(err.contains("line 1") && err.contains("attendance"), "{err}");
+    assert!(
+        err.contains("line 1") && err.contains("attendance"),
+        "{err}"
+    );
 }
 
 #[test]
 fn broken_csv_agendas_are_refused_with_their_line_and_column() {
     let err = refused(&CSV.replace("2026-06-15 18:00", "2026-06-31 18:00"));
-    assert!(err.contains("line 3, column 5 (ends_at)"), "a bad date: {err}");
+    assert!(
+        err.contains("line 3, column 5 (ends_at)"),
+        "a bad date: {err}"
+    );
     let err = refused(&CSV.replace("title,", "name,"));
-    assert!(err.contains("line 1") && err.contains("no column title"), "{err}");
+    assert!(
+        err.contains("line 1") && err.contains("no column title"),
+        "{err}"
+    );
     let err = refused(&CSV.replace(',', "\t"));
     assert!(err.contains("line 1") && err.contains("separator"), "{err}");
     let err = refused(&CSV.replace(",60000,", ",beaucoup,"));
     assert!(err.contains("line 2, column 6"), "{err}");
     let err = refused(&CSV.replace("\n3,", "\n1,"));
-    assert!(err.contains("line 4") && err.contains("line 2"), "the same id twice: {err}");
+    assert!(
+        err.contains("line 4") && err.contains("line 2"),
+        "the same id twice: {err}"
+    );
     let err = refused(&CSV.replace("2000,,Vieux-Port", "2000,Vieux-Port"));
-    assert!(err.contains("line 3") && err.contains("fields"), "a cut row: {err}");
+    assert!(
+        err.contains("line 3") && err.contains("fields"),
+        "a cut row: {err}"
+    );
     let err = refused(&CSV.replace("2026-06-14T23:00:00+02:00", "2026-06-14T20:00:00+02:00"));
     assert!(err.contains("line 2") && err.contains("not after"), "{err}");
 }

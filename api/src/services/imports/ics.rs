@@ -81,7 +81,11 @@ fn property(line: u64, text: &str) -> ApiResult<Property> {
         }
     }
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(bad(line, None, "not an iCalendar content line (NAME:value)"));
+        return Err(bad(
+            line,
+            None,
+            "not an iCalendar content line (NAME:value)",
+        ));
     }
     // The parameters.
     while value_at.is_none() {
@@ -108,7 +112,11 @@ fn property(line: u64, text: &str) -> ApiResult<Property> {
             }
         }
         if !ended || in_key || key.is_empty() {
-            return Err(bad(line, None, "a parameter without its value, or no value"));
+            return Err(bad(
+                line,
+                None,
+                "a parameter without its value, or no value",
+            ));
         }
         params.push((key.to_uppercase(), val));
     }
@@ -216,7 +224,10 @@ fn when(p: &Property, value: &str, floating: Tz) -> ApiResult<When> {
         )
     };
     let in_range = |d: NaiveDate| (1900..=2199).contains(&chrono::Datelike::year(&d));
-    if p.param("VALUE").is_some_and(|v| v.eq_ignore_ascii_case("DATE")) || value.len() == 8 {
+    if p.param("VALUE")
+        .is_some_and(|v| v.eq_ignore_ascii_case("DATE"))
+        || value.len() == 8
+    {
         let day = NaiveDate::parse_from_str(value, "%Y%m%d")
             .ok()
             .filter(|d| in_range(*d))
@@ -371,7 +382,11 @@ fn components(text: &str) -> ApiResult<(Vec<Vevent>, Tz)> {
         }
     }
     if let Some((open, at)) = stack.last() {
-        return Err(bad(*at, None, format!("BEGIN:{open} never ends (a cut file?)")));
+        return Err(bad(
+            *at,
+            None,
+            format!("BEGIN:{open} never ends (a cut file?)"),
+        ));
     }
     if !seen_calendar {
         return Err(bad(1, None, "not an iCalendar file (BEGIN:VCALENDAR)"));
@@ -468,7 +483,12 @@ fn rule_text(p: &Property, start: When, floating: Tz) -> ApiResult<String> {
     Ok(parts.join(";"))
 }
 
-fn read_master(event: &Vevent, floating: Tz, fields: Fields, located: Located) -> ApiResult<Master> {
+fn read_master(
+    event: &Vevent,
+    floating: Tz,
+    fields: Fields,
+    located: Located,
+) -> ApiResult<Master> {
     let line = event.line;
     let uid = event.text("UID").ok_or_else(|| {
         bad(
@@ -575,12 +595,11 @@ fn fields(event: &Vevent, default_attendance: Option<i64>) -> ApiResult<(Fields,
         .ok_or_else(|| bad(line, None, "the event has no SUMMARY (its title)"))?;
     let category = event
         .one("CATEGORIES")
-        .map(|p| {
+        .and_then(|p| {
             p.value
                 .split(',')
                 .find_map(|c| super::events::category(&unescape(c)))
         })
-        .flatten()
         .unwrap_or(entity::enums::EventCategory::Other);
     let attendance = match event.one("X-EXPECTED-ATTENDANCE") {
         Some(p) => Some(
