@@ -45,6 +45,10 @@ pub struct Model {
     /// Public rescue delay for this event in minutes, replacing the venue's (DPS
     /// grid E2).
     pub rescue_delay_override_min: Option<i32>,
+    /// Key of the event in the agenda it was imported from (`ics:<UID>` with the
+    /// occurrence's start for a recurrence, `csv:<id>`); none for events created
+    /// here. Unique.
+    pub external_key: Option<String>,
     /// When the row was created.
     pub created_at: DateTimeUtc,
     /// When the row last changed.

@@ -70,6 +70,7 @@ const ROLE_MATRIX: &[(&str, &str)] = &[
     ("importHolidays", "a"),
     ("importZones", "a"),
     ("importTransit", "a"),
+    ("importEvents", "a"),
     ("seedDemoData", ""),
     ("seedHistory", ""),
     ("trainModel", ""),

@@ -1,4 +1,4 @@
-//! `api import weather|holidays|zones|gtfs ...`: what a city already publishes. Each
+//! `api import weather|holidays|zones|gtfs|events ...`: what a city already publishes. Each
 //! import reads and checks the whole file first (an error names the line and column;
 //! nothing is stored), writes in one audited change, and prints what it did; a second
 //! run of the same file changes nothing and says so.
@@ -72,6 +72,24 @@ pub enum ImportCommand {
     Gtfs {
         /// The folder.
         dir: PathBuf,
+    },
+    /// An events agenda: CSV (columns in the README) or iCalendar (`.ics`, RFC
+    /// 5545), recognised from the text. Each event is placed at its venue, in its
+    /// zone or in the zone containing its coordinates; recurrences are expanded over
+    /// `--days` from `--from`.
+    Events {
+        /// The file, plain or gzipped.
+        file: PathBuf,
+        /// First day (YYYY-MM-DD, Europe/Paris) of the recurrences' occurrences
+        /// imported; today by default.
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Days of occurrences imported from `--from`.
+        #[arg(long, default_value_t = imports::events::DEFAULT_WINDOW_DAYS)]
+        days: u32,
+        /// Expected attendance of events whose agenda gives none (refused otherwise).
+        #[arg(long)]
+        default_attendance: Option<i64>,
     },
 }
 
@@ -159,6 +177,23 @@ pub async fn run(platform: &Platform, command: ImportCommand) -> Result<(), CliE
             let change = CommandChange::new("import gtfs", "importTransit");
             let result = imports::transit::import(db, change.change(), &feed, &bar).await;
             (dir, change.settle(platform, result).await?)
+        }
+        ImportCommand::Events {
+            file,
+            from,
+            days,
+            default_attendance,
+        } => {
+            let mut window = imports::events::EventWindow::from_today();
+            if let Some(from) = from {
+                window.from = *from;
+            }
+            window.days = *days;
+            window.default_attendance = *default_attendance;
+            let change = CommandChange::new("import events", "importEvents");
+            let result =
+                imports::events::import(db, change.change(), &read(file)?, &window, &bar).await;
+            (file, change.settle(platform, result).await?)
         }
     };
     drop(bar);

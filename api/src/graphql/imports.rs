@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::error::ApiError;
 use crate::graphql::enums::ZoneLevel;
 use crate::graphql::extensions::Acting;
+use crate::graphql::scalars::Date;
 use crate::services::imports::transit::Feed;
 use crate::services::imports::zones::ZoneOptions;
 use crate::services::imports::{self, ImportReport};
@@ -30,7 +31,7 @@ fn bounded<'a>(name: &str, text: &'a str) -> Result<&'a str, ApiError> {
 /// What an import did.
 #[derive(SimpleObject)]
 pub struct ImportSummary {
-    /// What was imported (`weather`, `holidays`, `zones`, `transit stops`).
+    /// What was imported (`weather`, `holidays`, `zones`, `transit stops`, `events`).
     pub kind: String,
     /// The format recognised.
     pub format: String,
@@ -174,6 +175,42 @@ impl ImportMutation {
         )
         .await?
         .into())
+    }
+
+    /// Imports an events agenda, CSV or iCalendar (RFC 5545), checked whole before
+    /// anything is stored; a second import of the same agenda changes nothing
+    /// (administrators).
+    async fn import_events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The file's text: a CSV table or an iCalendar file.")] content: String,
+        #[graphql(
+            desc = "First day (Europe/Paris) of the recurrences' occurrences imported; today when omitted."
+        )]
+        from: Option<Date>,
+        #[graphql(
+            desc = "Days of occurrences imported from `from`, 1 to 366.",
+            default_with = "imports::events::DEFAULT_WINDOW_DAYS as i32"
+        )]
+        days: i32,
+        #[graphql(
+            desc = "Expected attendance of events whose agenda gives none; without it such an event refuses the file."
+        )]
+        default_attendance: Option<i64>,
+    ) -> Result<ImportSummary> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let text = bounded("content", &content)?;
+        let mut window = imports::events::EventWindow::from_today();
+        if let Some(Date(from)) = from {
+            window.from = from;
+        }
+        window.days = u32::try_from(days).unwrap_or(0);
+        window.default_attendance = default_attendance;
+        Ok(
+            imports::events::import(db, Acting::of(ctx)?.change(), text.as_bytes(), &window, &())
+                .await?
+                .into(),
+        )
     }
 
     /// Imports transit stops from a GTFS feed's files (administrators).

@@ -352,6 +352,7 @@ mod tests {
             source_id: None,
             access_class_override: access,
             rescue_delay_override_min: delay,
+            external_key: None,
             created_at: now,
             updated_at: now,
         }

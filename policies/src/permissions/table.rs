@@ -326,6 +326,7 @@ pub static OPERATIONS: &[OperationRule] = &[
     op("importHolidays", Mutation, false, ADMIN_ONLY, NO_TOKEN),
     op("importZones", Mutation, false, ADMIN_ONLY, NO_TOKEN),
     op("importTransit", Mutation, false, ADMIN_ONLY, NO_TOKEN),
+    op("importEvents", Mutation, false, ADMIN_ONLY, NO_TOKEN),
     // Mutations: register and DPIA workflow.
     op(
         "upsertProcessingActivity",

@@ -7,7 +7,9 @@
 //! file changes nothing and its report says so.
 
 pub mod calendar;
+pub mod events;
 mod file;
+mod ics;
 pub mod transit;
 pub mod weather;
 pub mod zones;

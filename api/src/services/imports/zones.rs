@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use entity::enums::ZoneLevel;
 use entity::zone;
 use geo::orient::{Direction, Orient};
-use geo::{GeodesicArea, Intersects, MultiPolygon, Point};
+use geo::{BoundingRect, GeodesicArea, Intersects, MultiPolygon, Point, Rect};
 use geojson::{GeoJson, Geometry, GeometryValue};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
@@ -405,7 +405,8 @@ pub async fn import(
 /// Places points in the stored outlines: the most specific zone containing a point
 /// (a site before a quartier, a quartier before an arrondissement).
 pub struct Locator {
-    zones: Vec<(u8, i64, MultiPolygon<f64>)>,
+    /// Rank, id, bounding box (checked first: cheap) and outline.
+    zones: Vec<(u8, i64, Rect<f64>, MultiPolygon<f64>)>,
 }
 
 fn rank(level: ZoneLevel) -> u8 {
@@ -420,20 +421,27 @@ fn rank(level: ZoneLevel) -> u8 {
 impl Locator {
     /// Loads the zones with an outline.
     pub async fn load<C: ConnectionTrait>(db: &C) -> ApiResult<Self> {
+        Ok(Locator::from_zones(&zone::Entity::find().all(db).await?))
+    }
+
+    /// Places in the outlines of `zones` (those without one are left out).
+    pub fn from_zones(stored: &[zone::Model]) -> Self {
         let mut zones = Vec::new();
-        for zone in zone::Entity::find().all(db).await? {
-            let Some(outline) = zone.outline else {
+        for zone in stored {
+            let Some(outline) = zone.outline.clone() else {
                 continue;
             };
             let Ok(geometry) = serde_json::from_value::<Geometry>(outline) else {
                 continue;
             };
-            if let Ok(shape) = polygons(&geometry, 0) {
-                zones.push((rank(zone.level), zone.id, shape));
+            if let Ok(shape) = polygons(&geometry, 0)
+                && let Some(rect) = shape.bounding_rect()
+            {
+                zones.push((rank(zone.level), zone.id, rect, shape));
             }
         }
         zones.sort_by_key(|z| std::cmp::Reverse(z.0));
-        Ok(Locator { zones })
+        Locator { zones }
     }
 
     /// The most specific zone whose outline contains the point, if any.
@@ -441,8 +449,8 @@ impl Locator {
         let point = Point::new(longitude, latitude);
         self.zones
             .iter()
-            .find(|(_, _, shape)| shape.intersects(&point))
-            .map(|(_, id, _)| *id)
+            .find(|(_, _, rect, shape)| rect.intersects(&point) && shape.intersects(&point))
+            .map(|(_, id, _, _)| *id)
     }
 }
 

@@ -55,7 +55,13 @@ fn points_are_placed_in_the_most_specific_outline() {
             .enumerate()
             .map(|(i, z)| {
                 let geometry: Geometry = serde_json::from_value(z.outline.clone()).unwrap();
-                (rank(z.level), i as i64, polygons(&geometry, i).unwrap())
+                let shape = polygons(&geometry, i).unwrap();
+                (
+                    rank(z.level),
+                    i as i64,
+                    shape.bounding_rect().unwrap(),
+                    shape,
+                )
             })
             .rev()
             .collect(),
