@@ -8,7 +8,7 @@ use entity::audit_entry;
 use sea_orm::DatabaseConnection;
 
 use crate::error::ApiError;
-use crate::graphql::events::PageInfo;
+use crate::graphql::pagination::{PageInfo, PageRequest, cursor};
 use crate::services::audit::query::{self, AuditFilter};
 use crate::services::audit::verify;
 use crate::services::audit::writer::AuditWriter;
@@ -217,36 +217,19 @@ impl AuditQuery {
         ctx.data::<Arc<AuditWriter>>()?.flush().await;
         let db = ctx.data::<DatabaseConnection>()?;
         let max = ctx.data::<Limits>()?.page_size;
-        let first = usize::try_from(first.unwrap_or(50))
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| {
-                ApiError::bad_input("first", format!("first must be between 1 and {max}"))
-            })?;
-        let before = match after.as_deref() {
-            Some(cursor) => Some(
-                cursor
-                    .parse::<i64>()
-                    .map_err(|_| ApiError::bad_input("after", "invalid cursor"))?,
-            ),
-            None => None,
-        };
+        let request = PageRequest::<i64>::new(first, 50, max, after.as_deref())?;
         let filter = filter.unwrap_or_default().into_service()?;
-        let (rows, more, total) = query::page(db, &filter, first as u64, before).await?;
+        let (rows, more, total) =
+            query::page(db, &filter, request.size as u64, request.after).await?;
         let edges: Vec<AuditEntryEdge> = rows
             .into_iter()
             .map(|row| AuditEntryEdge {
-                cursor: row.seq.to_string(),
+                cursor: cursor(row.seq),
                 node: AuditEntry(row),
             })
             .collect();
         Ok(AuditEntryConnection {
-            page_info: PageInfo {
-                has_next_page: more,
-                has_previous_page: before.is_some(),
-                start_cursor: edges.first().map(|e| e.cursor.clone()),
-                end_cursor: edges.last().map(|e| e.cursor.clone()),
-            },
+            page_info: request.info(more, edges.iter().map(|e| &e.cursor)),
             edges,
             total_count: total,
         })

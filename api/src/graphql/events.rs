@@ -1,14 +1,12 @@
 //! Event queries and mutations.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
-use crate::error::ApiError;
 use crate::graphql::enums::{AccessClass, EventCategory, EventStatus, PublicProfile, ResourceKind};
 use crate::graphql::extensions::Acting;
+use crate::graphql::pagination::{PageInfo, PageRequest, cursor};
 use crate::graphql::scalars::{parse_id, parse_opt_id};
 use crate::graphql::types::event::{
     CreateEventPayload, Deployment, Event, SetEventStatusPayload, UpdateEventPayload,
@@ -63,19 +61,6 @@ pub struct EventEdge {
     pub node: Event,
 }
 
-/// Where a page stands in a list (Relay).
-#[derive(SimpleObject)]
-pub struct PageInfo {
-    /// Whether more items follow this page.
-    pub has_next_page: bool,
-    /// Whether items precede this page (true when the page started after a cursor).
-    pub has_previous_page: bool,
-    /// Cursor of the first item of the page.
-    pub start_cursor: Option<String>,
-    /// Cursor of the last item of the page.
-    pub end_cursor: Option<String>,
-}
-
 /// An optional nullable input as a change: absent keeps, null clears, a value sets.
 fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
     match value {
@@ -83,18 +68,6 @@ fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
         MaybeUndefined::Null => Some(None),
         MaybeUndefined::Value(v) => Some(Some(v)),
     }
-}
-
-fn encode_cursor((starts_at, id): Cursor) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}:{id}", starts_at.timestamp_micros()))
-}
-
-fn decode_cursor(cursor: &str) -> Option<Cursor> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (micros, id) = text.split_once(':')?;
-    let starts_at = Utc.timestamp_micros(micros.parse().ok()?).single()?;
-    Some((starts_at, id.parse().ok()?))
 }
 
 #[Object]
@@ -122,20 +95,7 @@ impl EventQuery {
     ) -> Result<EventConnection> {
         let db = ctx.data::<DatabaseConnection>()?;
         let max = ctx.data::<Limits>()?.page_size;
-        let first = first.unwrap_or(DEFAULT_PAGE);
-        let page_size = usize::try_from(first)
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| {
-                ApiError::bad_input("first", format!("first must be between 1 and {max}"))
-            })?;
-        let after = match after.as_deref() {
-            Some(text) => Some(
-                decode_cursor(text)
-                    .ok_or_else(|| ApiError::bad_input("after", "invalid cursor"))?,
-            ),
-            None => None,
-        };
+        let request = PageRequest::<Cursor>::new(first, DEFAULT_PAGE, max, after.as_deref())?;
         let filter = filter.unwrap_or_default();
         let service_filter = events::EventFilter {
             from: filter.from,
@@ -146,22 +106,17 @@ impl EventQuery {
             status: filter.status.map(Into::into),
             search: filter.search,
         };
-        let page = events::list(db, &service_filter, page_size as u64, after).await?;
+        let page = events::list(db, &service_filter, request.size as u64, request.after).await?;
         let edges: Vec<EventEdge> = page
             .events
             .into_iter()
             .map(|e| EventEdge {
-                cursor: encode_cursor((e.starts_at, e.id)),
+                cursor: cursor((e.starts_at, e.id)),
                 node: Event::new(e),
             })
             .collect();
         Ok(EventConnection {
-            page_info: PageInfo {
-                has_next_page: page.has_next,
-                has_previous_page: after.is_some(),
-                start_cursor: edges.first().map(|e| e.cursor.clone()),
-                end_cursor: edges.last().map(|e| e.cursor.clone()),
-            },
+            page_info: request.info(page.has_next, edges.iter().map(|e| &e.cursor)),
             edges,
             total_count: page.total,
         })

@@ -11,6 +11,7 @@ pub mod extensions;
 pub mod imports;
 pub mod loaders;
 pub mod models;
+pub mod pagination;
 pub mod privacy;
 pub mod register;
 pub mod scalars;

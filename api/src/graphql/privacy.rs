@@ -11,16 +11,13 @@ pub mod inputs;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
 use crate::auth::Viewer;
 use crate::context::RequestContext;
-use crate::error::ApiError;
-use crate::graphql::events::PageInfo;
 use crate::graphql::extensions::Acting;
+use crate::graphql::pagination::{PageInfo, PageRequest, cursor};
 use crate::graphql::scalars::parse_id;
 use crate::graphql::types::assessment::RiskField;
 use crate::graphql::types::privacy::records::{
@@ -147,28 +144,16 @@ impl PrivacyQuery {
     ) -> Result<IncidentConnection> {
         let db = ctx.data::<DatabaseConnection>()?;
         let max = ctx.data::<Limits>()?.page_size;
-        let page_size = usize::try_from(first.unwrap_or(DEFAULT_PAGE))
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| {
-                ApiError::bad_input("first", format!("first must be between 1 and {max}"))
-            })?;
-        let after = match after.as_deref() {
-            Some(text) => Some(
-                decode_cursor(text)
-                    .ok_or_else(|| ApiError::bad_input("after", "invalid cursor"))?,
-            ),
-            None => None,
-        };
+        let request = PageRequest::<Cursor>::new(first, DEFAULT_PAGE, max, after.as_deref())?;
         let filter = filter.unwrap_or_default().into_service()?;
         let viewer = ctx.data::<Viewer>()?;
-        let page = incidents::list(db, viewer, &filter, page_size as u64, after).await?;
+        let page = incidents::list(db, viewer, &filter, request.size as u64, request.after).await?;
         let events = page.events;
         let edges: Vec<IncidentEdge> = page
             .incidents
             .into_iter()
             .map(|model| IncidentEdge {
-                cursor: encode_cursor((model.occurred_at, model.id)),
+                cursor: cursor((model.occurred_at, model.id)),
                 node: Incident {
                     event: model
                         .event_id
@@ -180,12 +165,7 @@ impl PrivacyQuery {
             })
             .collect();
         Ok(IncidentConnection {
-            page_info: PageInfo {
-                has_next_page: page.has_next,
-                has_previous_page: after.is_some(),
-                start_cursor: edges.first().map(|e| e.cursor.clone()),
-                end_cursor: edges.last().map(|e| e.cursor.clone()),
-            },
+            page_info: request.info(page.has_next, edges.iter().map(|e| &e.cursor)),
             edges,
             total_count: page.total,
         })
@@ -210,18 +190,6 @@ pub struct IncidentEdge {
     pub cursor: String,
     /// The incident.
     pub node: Incident,
-}
-
-fn encode_cursor((at, id): Cursor) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}:{id}", at.timestamp_micros()))
-}
-
-fn decode_cursor(cursor: &str) -> Option<Cursor> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (micros, id) = text.split_once(':')?;
-    let at = Utc.timestamp_micros(micros.parse().ok()?).single()?;
-    Some((at, id.parse().ok()?))
 }
 
 /// Sending data, recording incidents, purging what is past retention.
