@@ -14,6 +14,7 @@ mod m20261128_000006_privacy;
 mod m20261203_000001_login_throttle;
 mod m20261203_000002_imports;
 mod m20261203_030000_site_overrides_and_model_gate;
+mod m20261203_090000_event_extent;
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_login_throttle::Migration),
             Box::new(m20261203_000002_imports::Migration),
             Box::new(m20261203_030000_site_overrides_and_model_gate::Migration),
+            Box::new(m20261203_090000_event_extent::Migration),
         ]
     }
 }

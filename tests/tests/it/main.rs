@@ -13,6 +13,7 @@ mod http;
 mod imports;
 mod matrix;
 mod models;
+mod perf;
 mod privacy;
 mod register;
 mod schema;
