@@ -1,10 +1,9 @@
 //! The agenda's read path keeps nothing a change could hide: the window bound
-//! follows the longest event, and the request's loaders are fed from what the
-//! agenda read. (A session checked a moment ago and then ended is refused on the
-//! next request: `auth.rs`.)
+//! follows the longest event, the request's loaders are fed from what the agenda
+//! read, and a session checked a moment ago is forgotten when it ends.
 
 use chrono::{Duration, Utc};
-use platform_tests::{Backend, TestApp, on_both_backends};
+use platform_tests::{Backend, TEST_PASSWORD, TestApp, error_code, on_both_backends};
 use serde_json::{Value, json};
 
 const TODAY: &str = r#"query { agenda(days: 1) { date events { id title deployments { kind count } venue { code zone { code } } } } }"#;
@@ -117,7 +116,66 @@ async fn a_deployment_change_shows_on_the_next_agenda_read(backend: Backend) {
     }
 }
 
+async fn a_session_used_a_moment_ago_is_refused_right_after_logout(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let email = app.account("analyst").await;
+    let login = app.login(&email, TEST_PASSWORD).await;
+    let access = login["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{login}"))
+        .to_owned();
+    for _ in 0..3 {
+        let body = app
+            .graphql_with(&access, "{ me { role } }", json!({}))
+            .await;
+        assert_eq!(body["data"]["me"]["role"], "analyst", "{body}");
+    }
+    let out = app
+        .graphql_with(&access, "mutation { logout }", json!({}))
+        .await;
+    assert_eq!(out["data"]["logout"], true, "{out}");
+    let status = app
+        .post(Some(&access), &[], json!({ "query": "{ me { role } }" }))
+        .await
+        .status()
+        .as_u16();
+    assert_eq!(status, 401, "the next request after logout is refused");
+}
+
+async fn a_session_used_a_moment_ago_is_refused_once_its_account_is_locked(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let email = app.account("analyst").await;
+    let login = app.login(&email, TEST_PASSWORD).await;
+    let access = login["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{login}"))
+        .to_owned();
+    let body = app
+        .graphql_with(&access, "{ me { role } }", json!({}))
+        .await;
+    assert_eq!(body["data"]["me"]["role"], "analyst", "{body}");
+    for _ in 0..5 {
+        let failed = app.login(&email, "wrong password!!").await;
+        assert_eq!(error_code(&failed), Some("UNAUTHENTICATED"), "{failed}");
+    }
+    let status = app
+        .post(Some(&access), &[], json!({ "query": "{ me { role } }" }))
+        .await
+        .status()
+        .as_u16();
+    assert_eq!(
+        status, 401,
+        "the next request of a locked account's open session is refused"
+    );
+}
+
 on_both_backends!(
     an_event_longer_than_any_before_shows_on_the_next_agenda_read,
     a_deployment_change_shows_on_the_next_agenda_read,
+    a_session_used_a_moment_ago_is_refused_right_after_logout,
+    a_session_used_a_moment_ago_is_refused_once_its_account_is_locked,
 );
