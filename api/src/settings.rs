@@ -74,6 +74,9 @@ pub struct AuthSettings {
     pub lockout_threshold: u64,
     /// The window, in minutes; an e-mail stays locked while it holds that many failures.
     pub lockout_window_minutes: i64,
+    /// Seconds a session found valid is trusted without reading it again (0: read on
+    /// every request). Logout, revocation and locks in this process clear it at once.
+    pub session_cache_secs: u64,
 }
 
 impl Default for AuthSettings {
@@ -91,6 +94,7 @@ impl Default for AuthSettings {
             argon2_parallelism: 1,
             lockout_threshold: 5,
             lockout_window_minutes: 15,
+            session_cache_secs: 5,
         }
     }
 }

@@ -48,6 +48,7 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         let db = db::connect(&settings).await?;
         db::migrate(&db).await?;
+        let readers = db::connect_readers(&settings, &db).await?;
         if settings.seed_demo {
             let report = seed::run(&db, time::paris_today(chrono::Utc::now())).await?;
             if report.reference_rows > 0 || report.days > 0 {
@@ -94,6 +95,7 @@ impl Application {
         let schema = graphql::build(
             &settings,
             db.clone(),
+            readers.clone(),
             Arc::clone(&metrics),
             Arc::clone(&auth),
             Arc::clone(&audit),
@@ -101,6 +103,7 @@ impl Application {
         let state = web::Data::new(AppState {
             schema,
             db: db.clone(),
+            readers,
             metrics,
             settings: settings.clone(),
             auth,

@@ -12,6 +12,7 @@ pub mod decision;
 pub mod deployment;
 pub mod enums;
 pub mod event;
+pub mod event_extent;
 pub mod event_outcome;
 pub mod holiday;
 pub mod incident;

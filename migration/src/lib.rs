@@ -15,6 +15,7 @@ mod m20261203_000001_login_throttle;
 mod m20261203_000002_imports;
 mod m20261203_030000_site_overrides_and_model_gate;
 mod m20261203_080000_event_external_key;
+mod m20261203_090000_event_extent;
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000002_imports::Migration),
             Box::new(m20261203_030000_site_overrides_and_model_gate::Migration),
             Box::new(m20261203_080000_event_external_key::Migration),
+            Box::new(m20261203_090000_event_extent::Migration),
         ]
     }
 }

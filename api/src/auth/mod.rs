@@ -5,6 +5,7 @@ pub mod keys;
 pub mod partner_tokens;
 pub mod passwords;
 pub mod service;
+pub mod session_cache;
 pub mod tokens;
 
 use policies::permissions::{OrgId, Subject};

@@ -38,6 +38,8 @@ pub struct AuthState {
     pub settings: AuthSettings,
     /// Login attempts per client address.
     pub logins: crate::http::rate::Limit<std::net::IpAddr>,
+    /// Sessions checked a moment ago.
+    pub sessions: crate::auth::session_cache::SessionCache,
 }
 
 impl AuthState {
@@ -49,6 +51,9 @@ impl AuthState {
                 .map_err(|e| AuthSetupError(e.to_string()))?,
             settings: settings.auth.clone(),
             logins: crate::http::rate::Limit::per_minute(settings.http.rate.login_per_minute),
+            sessions: crate::auth::session_cache::SessionCache::new(
+                std::time::Duration::from_secs(settings.auth.session_cache_secs),
+            ),
         })
     }
 }
@@ -214,6 +219,8 @@ pub async fn login(
             }
             let refusal = ApiError::Unauthenticated(BAD_CREDENTIALS.to_owned());
             work.commit_refusal(&refusal).await?;
+            // A locked account's sessions stop working at once.
+            auth.sessions.clear();
             return Err(refusal);
         }
     };
@@ -301,6 +308,7 @@ pub async fn refresh(
         let refusal =
             ApiError::Unauthenticated("refresh token reused; the session is revoked".to_owned());
         work.commit_refusal(&refusal).await?;
+        auth.sessions.clear();
         return Err(refusal);
     }
     let user = active_user(txn, session.user_id, now)
@@ -317,6 +325,7 @@ pub async fn refresh(
 /// Ends a session: the caller's own, or the one a refresh token belongs to.
 pub async fn logout(
     db: &DatabaseConnection,
+    auth: &AuthState,
     change: Change<'_>,
     session_id: Option<String>,
     refresh: Option<&str>,
@@ -344,6 +353,7 @@ pub async fn logout(
     active.revoked_at = Set(Some(Utc::now()));
     active.update(work.txn()).await?;
     work.commit(1).await?;
+    auth.sessions.clear();
     Ok(true)
 }
 
@@ -371,11 +381,16 @@ pub async fn authenticate(
     }
     let claims = tokens::verify(&auth.keys, &auth.settings, bearer)?;
     let revoked = || ApiError::Unauthenticated("invalid access token: session ended".to_owned());
+    let user_id: i64 = claims.sub.parse().map_err(|_| revoked())?;
+    if let Some(mut viewer) = auth.sessions.get(&claims.sid, user_id) {
+        viewer.purpose = purpose;
+        return Ok(viewer);
+    }
+    let generation = auth.sessions.generation();
     let session = session::Entity::find_by_id(claims.sid.clone())
         .one(db)
         .await?
         .ok_or_else(revoked)?;
-    let user_id: i64 = claims.sub.parse().map_err(|_| revoked())?;
     if session.revoked_at.is_some() || session.user_id != user_id {
         return Err(revoked());
     }
@@ -383,7 +398,7 @@ pub async fn authenticate(
         ApiError::Unauthenticated("invalid access token: account locked or deleted".to_owned())
     })?;
     let role = Role::parse(&user.role).map_err(|_| revoked())?;
-    Ok(Viewer {
+    let viewer = Viewer {
         subject: Subject::User {
             role,
             organization: OrgId(user.organization_id.unwrap_or(0)),
@@ -394,7 +409,9 @@ pub async fn authenticate(
         actor: user.email,
         purpose,
         session_id: Some(session.id),
-    })
+    };
+    auth.sessions.put(&claims.sid, &viewer, generation);
+    Ok(viewer)
 }
 
 async fn authenticate_partner(

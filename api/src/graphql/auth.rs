@@ -311,7 +311,14 @@ impl AuthMutation {
         let db = ctx.data::<DatabaseConnection>()?;
         let acting = Acting::of(ctx)?;
         let session = acting.ctx().viewer.session_id.clone();
-        Ok(service::logout(db, acting.change(), session, refresh_token.as_deref()).await?)
+        Ok(service::logout(
+            db,
+            auth_state(ctx)?,
+            acting.change(),
+            session,
+            refresh_token.as_deref(),
+        )
+        .await?)
     }
 
     /// Creates a user (administrators).

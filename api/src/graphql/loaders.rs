@@ -1,11 +1,16 @@
 //! DataLoaders: resolvers ask for one row at a time, loaders answer a whole
 //! request's worth with one query per kind (no N+1). A fresh set is made per request
 //! so that no cached row outlives the request that read it.
+//!
+//! Zones, venues, deployments and light current assessments keep a per-request
+//! cache, off until a resolver that already read those rows set-based (the agenda)
+//! feeds it: their fields then cost no statement at all. The cache is never turned
+//! on in a mutation, so a change is never hidden by a row read before it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{deployment, organization, venue, zone};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
@@ -17,14 +22,14 @@ pub type LoadError = SharedError;
 
 /// The loaders of one request.
 pub struct Loaders {
-    /// Zones by id.
-    pub zones: DataLoader<ByIdLoader<zone::Entity>>,
-    /// Venues by id.
-    pub venues: DataLoader<ByIdLoader<venue::Entity>>,
+    /// Zones by id (cache fed by the agenda).
+    pub zones: DataLoader<ByIdLoader<zone::Entity>, HashMapCache>,
+    /// Venues by id (cache fed by the agenda).
+    pub venues: DataLoader<ByIdLoader<venue::Entity>, HashMapCache>,
     /// Organizations by id.
     pub organizations: DataLoader<ByIdLoader<organization::Entity>>,
-    /// Deployments by event id.
-    pub deployments: DataLoader<DeploymentsLoader>,
+    /// Deployments by event id (cache fed by the agenda).
+    pub deployments: DataLoader<DeploymentsLoader, HashMapCache>,
     /// Conflicts by event id.
     pub conflicts: DataLoader<ConflictsLoader>,
     /// Assessments, decisions and the pause switch.
@@ -39,16 +44,40 @@ impl Loaders {
     /// A fresh set of loaders on `db`.
     pub fn new(db: &DatabaseConnection) -> Self {
         Loaders {
-            zones: DataLoader::new(ByIdLoader::new(db), tokio::spawn).max_batch_size(ID_BATCH),
-            venues: DataLoader::new(ByIdLoader::new(db), tokio::spawn).max_batch_size(ID_BATCH),
+            zones: cached(ByIdLoader::new(db)),
+            venues: cached(ByIdLoader::new(db)),
             organizations: DataLoader::new(ByIdLoader::new(db), tokio::spawn)
                 .max_batch_size(ID_BATCH),
-            deployments: DataLoader::new(DeploymentsLoader(db.clone()), tokio::spawn)
-                .max_batch_size(ID_BATCH),
+            deployments: cached(DeploymentsLoader(db.clone())),
             conflicts: DataLoader::new(ConflictsLoader(db.clone()), tokio::spawn)
                 .max_batch_size(ID_BATCH),
             scoring: crate::graphql::scoring::loaders::ScoringLoaders::new(db),
         }
+    }
+}
+
+/// A loader with a per-request cache, off until [`Loaders::feed_window`] fills it.
+pub fn cached<T: Send + Sync + 'static>(loader: T) -> DataLoader<T, HashMapCache> {
+    let loader = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+        .max_batch_size(ID_BATCH);
+    loader.enable_all_cache(false);
+    loader
+}
+
+impl Loaders {
+    /// Fills the caches of zones, venues and deployments with rows read in this
+    /// request, and turns them on for the rest of it (a query's).
+    pub async fn feed_window(&self, rows: crate::services::agenda::WindowRows) {
+        self.zones
+            .feed_many(rows.zones.into_iter().map(|z| (z.id, z)))
+            .await;
+        self.venues
+            .feed_many(rows.venues.into_iter().map(|v| (v.id, v)))
+            .await;
+        self.deployments.feed_many(rows.deployments).await;
+        self.zones.enable_all_cache(true);
+        self.venues.enable_all_cache(true);
+        self.deployments.enable_all_cache(true);
     }
 }
 

@@ -71,6 +71,7 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
 pub fn build(
     settings: &Settings,
     db: DatabaseConnection,
+    readers: DatabaseConnection,
     metrics: Arc<Metrics>,
     auth: Arc<crate::auth::service::AuthState>,
     audit: Arc<crate::services::audit::writer::AuditWriter>,
@@ -78,6 +79,7 @@ pub fn build(
     let limits = settings.limits.clone();
     let mut builder = builder()
         .data(db)
+        .data(crate::db::Readers(readers))
         .data(limits.clone())
         .data(auth)
         .data(Arc::clone(&audit))

@@ -471,7 +471,7 @@ async fn execute(
     let mut request = Request::new(params.query)
         .data(viewer)
         .data(Arc::clone(&context))
-        .data(Loaders::new(&state.db))
+        .data(Loaders::new(&state.readers))
         .data(OperationName(params.operation_name.clone()));
     if let Some(vars) = params.variables {
         request = request.variables(Variables::from_json(Value::Object(vars)));
@@ -524,16 +524,25 @@ async fn execute(
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let mut body = match serde_json::to_value(&response) {
+    // Straight to text: an agenda is about 100 KB, and an intermediate JSON tree
+    // would double the work. Only a request error is rewritten (without `data`).
+    let body = if request_error {
+        serde_json::to_value(&response).map(|mut body| {
+            if let Value::Object(map) = &mut body {
+                map.remove("data");
+            }
+            body.to_string()
+        })
+    } else {
+        serde_json::to_string(&response)
+    };
+    let body = match body {
         Ok(body) => body,
         Err(err) => {
             tracing::error!(error = %err, "cannot serialize a GraphQL response");
             return HttpResponse::InternalServerError().finish();
         }
     };
-    if request_error && let Value::Object(map) = &mut body {
-        map.remove("data");
-    }
     let status = if request_error && response_type == ResponseType::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {
@@ -541,5 +550,5 @@ async fn execute(
     };
     HttpResponse::build(status)
         .content_type(response_type.content_type())
-        .body(body.to_string())
+        .body(body)
 }

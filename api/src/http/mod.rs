@@ -20,6 +20,8 @@ pub struct AppState {
     pub schema: AppSchema,
     /// The database pool.
     pub db: DatabaseConnection,
+    /// The pool queries read through (read-only connections on SQLite).
+    pub readers: DatabaseConnection,
     /// Metrics registry.
     pub metrics: Arc<Metrics>,
     /// Settings the server was built with.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 use entity::enums::{EventCategory, EventStatus};
-use entity::{deployment, event, venue};
+use entity::{deployment, event, venue, zone};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::{ApiError, ApiResult};
@@ -48,6 +48,20 @@ pub struct Agenda {
     pub days: Vec<AgendaDay>,
     /// Conflicts per event id.
     pub conflicts_by_event: HashMap<i64, Vec<Arc<Conflict>>>,
+    /// What was read on the way, for the fields asked next: every zone, every
+    /// venue, and the deployments of every event of the window.
+    pub rows: WindowRows,
+}
+
+/// Rows the agenda read set-based, handed to whoever shows it.
+#[derive(Debug, Clone, Default)]
+pub struct WindowRows {
+    /// Every zone.
+    pub zones: Vec<zone::Model>,
+    /// Every venue.
+    pub venues: Vec<venue::Model>,
+    /// Deployments by event id, an entry (maybe empty) for every event of the window.
+    pub deployments: HashMap<i64, Vec<deployment::Model>>,
 }
 
 /// Builds the agenda.
@@ -74,13 +88,34 @@ pub async fn agenda<C: ConnectionTrait>(db: &C, query: &AgendaQuery) -> ApiResul
     // Conflicts are computed over every event of the window, not only the filtered
     // ones: a concert still clashes with a market of another category.
     let window: Vec<event::Model> = event::Entity::find()
-        .filter(event::Column::StartsAt.lt(end))
-        .filter(event::Column::EndsAt.gt(start))
+        .filter(crate::services::window::overlapping(db, start, end).await?)
         .order_by_asc(event::Column::StartsAt)
         .order_by_asc(event::Column::Id)
         .all(db)
         .await?;
-    let conflicts_by_event = conflicts_in_window(db, &window, &tree).await?;
+    let ids: Vec<i64> = window.iter().map(|e| e.id).collect();
+    let mut deployments: HashMap<i64, Vec<deployment::Model>> =
+        ids.iter().map(|id| (*id, Vec::new())).collect();
+    for chunk in ids.chunks(crate::services::events::ID_CHUNK) {
+        let rows = deployment::Entity::find()
+            .filter(deployment::Column::EventId.is_in(chunk.to_vec()))
+            .order_by_asc(deployment::Column::Kind)
+            .all(db)
+            .await?;
+        for row in rows {
+            deployments.entry(row.event_id).or_default().push(row);
+        }
+    }
+    let planned: HashSet<i64> = deployments
+        .iter()
+        .filter(|(_, rows)| rows.iter().any(|d| d.count > 0))
+        .map(|(id, _)| *id)
+        .collect();
+    let venues = venue::Entity::find().all(db).await?;
+    let conflicts_by_event = index_conflicts(conflicts::detect(
+        &slots(&window, &planned, &tree),
+        &catalog::area_capacities(&tree, &venues),
+    ));
 
     let shown: Vec<Arc<event::Model>> = window
         .into_iter()
@@ -118,6 +153,11 @@ pub async fn agenda<C: ConnectionTrait>(db: &C, query: &AgendaQuery) -> ApiResul
     Ok(Agenda {
         days: out,
         conflicts_by_event,
+        rows: WindowRows {
+            zones: tree.into_zones(),
+            venues,
+            deployments,
+        },
     })
 }
 
@@ -145,17 +185,21 @@ pub async fn conflicts_in_window<C: ConnectionTrait>(
             .collect()
     };
     let venues = venue::Entity::find().all(db).await?;
-    let found = conflicts::detect(
+    Ok(index_conflicts(conflicts::detect(
         &slots(window, &planned, tree),
         &catalog::area_capacities(tree, &venues),
-    );
+    )))
+}
+
+/// Conflicts indexed by each event they involve.
+fn index_conflicts(found: Vec<Conflict>) -> HashMap<i64, Vec<Arc<Conflict>>> {
     let mut by_event: HashMap<i64, Vec<Arc<Conflict>>> = HashMap::new();
     for conflict in found.into_iter().map(Arc::new) {
         for id in &conflict.event_ids {
             by_event.entry(*id).or_default().push(Arc::clone(&conflict));
         }
     }
-    Ok(by_event)
+    by_event
 }
 
 /// The conflict-detection view of events.

@@ -23,6 +23,11 @@ impl ZoneTree {
         })
     }
 
+    /// Every zone, in no particular order.
+    pub fn into_zones(self) -> Vec<zone::Model> {
+        self.zones.into_values().collect()
+    }
+
     /// The zone with this id, if it exists.
     pub fn get(&self, id: i64) -> Option<&zone::Model> {
         self.zones.get(&id)

@@ -16,4 +16,5 @@ pub mod retention;
 pub mod scoring;
 pub mod text;
 pub mod venues;
+pub mod window;
 pub mod work;

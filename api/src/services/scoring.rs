@@ -227,8 +227,7 @@ pub async fn rescore_window_in<C: ConnectionTrait>(
 ) -> ApiResult<RescoreReport> {
     let (start, end) = paris_range(from, days);
     let targets = event::Entity::find()
-        .filter(event::Column::StartsAt.lt(end))
-        .filter(event::Column::EndsAt.gt(start))
+        .filter(crate::services::window::overlapping(db, start, end).await?)
         .order_by_asc(event::Column::Id)
         .all(db)
         .await?;
@@ -338,6 +337,63 @@ pub async fn current_for<C: ConnectionTrait>(
         .all(db)
         .await?;
     Ok(rows.into_iter().map(|a| (a.event_id, a)).collect())
+}
+
+/// The current (latest) assessment of each event without its four JSON columns
+/// (requirements, adequacy by kind, explanation, features: most of a row's bytes),
+/// which are left empty: enough for risks, adequacy, first aid and versions. `None`
+/// for an event never scored. One set-based query per chunk of ids.
+pub async fn current_light_for<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+) -> ApiResult<HashMap<i64, Option<assessment::Model>>> {
+    use assessment::Column as A;
+    use sea_orm::sea_query::Expr;
+    let mut out: HashMap<i64, Option<assessment::Model>> =
+        ids.iter().map(|id| (*id, None)).collect();
+    for chunk in ids.chunks(crate::services::events::ID_CHUNK) {
+        let latest = Query::select()
+            .expr(A::Id.max())
+            .from(assessment::Entity)
+            .and_where(A::EventId.is_in(chunk.to_vec()))
+            .group_by_col(A::EventId)
+            .to_owned();
+        let rows = assessment::Entity::find()
+            .select_only()
+            .columns([
+                A::Id,
+                A::EventId,
+                A::ModelVersion,
+                A::RulesVersion,
+                A::InputsFingerprint,
+                A::RiskOverall,
+                A::RiskTranquillity,
+                A::RiskSecurity,
+                A::RiskMobility,
+                A::ExpectedTranquillity,
+                A::ExpectedSecurity,
+                A::ExpectedMobility,
+                A::AdequacyOverall,
+                A::AdequacyWeighted,
+                A::FirstAidRis,
+                A::FirstAidWorkers,
+                A::DpsType,
+                A::ComputedAt,
+                A::InputsChangedAt,
+            ])
+            .column_as(Expr::cust("''"), "required_json")
+            .column_as(Expr::cust("''"), "adequacy_json")
+            .column_as(Expr::cust("''"), "explanation_json")
+            .column_as(Expr::cust("''"), "features_json")
+            .filter(A::Id.in_subquery(latest))
+            .into_model::<assessment::Model>()
+            .all(db)
+            .await?;
+        for row in rows {
+            out.insert(row.event_id, Some(row));
+        }
+    }
+    Ok(out)
 }
 
 /// The assessments of one event, newest first, at most `limit`.

@@ -14,6 +14,7 @@ mod http;
 mod imports;
 mod matrix;
 mod models;
+mod perf;
 mod privacy;
 mod register;
 mod schema;

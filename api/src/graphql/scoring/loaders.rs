@@ -5,7 +5,7 @@ use crate::graphql::loaders::ID_BATCH;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{assessment, decision};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
@@ -16,6 +16,9 @@ use crate::services::scoring::{self as service, ScoringStatus};
 pub struct ScoringLoaders {
     /// The current (latest) assessment by event id.
     pub current: DataLoader<CurrentAssessmentLoader>,
+    /// The current assessment by event id without its JSON columns (see
+    /// `services::scoring::current_light_for`); cache fed by the agenda.
+    pub current_light: DataLoader<CurrentLightLoader, HashMapCache>,
     /// Every assessment of an event, newest first, by event id.
     pub history: DataLoader<AssessmentHistoryLoader>,
     /// Assessments by their own id.
@@ -32,6 +35,7 @@ impl ScoringLoaders {
         ScoringLoaders {
             current: DataLoader::new(CurrentAssessmentLoader(db.clone()), tokio::spawn)
                 .max_batch_size(ID_BATCH),
+            current_light: crate::graphql::loaders::cached(CurrentLightLoader(db.clone())),
             history: DataLoader::new(AssessmentHistoryLoader(db.clone()), tokio::spawn)
                 .max_batch_size(ID_BATCH),
             by_id: DataLoader::new(AssessmentByIdLoader(db.clone()), tokio::spawn)
@@ -57,6 +61,36 @@ impl Loader<i64> for CurrentAssessmentLoader {
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         service::current_for(&self.0, keys).await.map_err(shared)
+    }
+}
+
+/// Loads light current assessments; `None` for an event never scored, so that a
+/// fed cache answers for it too.
+pub struct CurrentLightLoader(DatabaseConnection);
+
+impl Loader<i64> for CurrentLightLoader {
+    type Value = Option<assessment::Model>;
+    type Error = SharedError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        service::current_light_for(&self.0, keys)
+            .await
+            .map_err(shared)
+    }
+}
+
+impl ScoringLoaders {
+    /// Reads the light current assessments of `ids` in one query per chunk, fills
+    /// the cache with them and turns it on for the rest of the request.
+    pub async fn feed_current_light(
+        &self,
+        db: &DatabaseConnection,
+        ids: &[i64],
+    ) -> Result<(), SharedError> {
+        let rows = service::current_light_for(db, ids).await.map_err(shared)?;
+        self.current_light.feed_many(rows).await;
+        self.current_light.enable_all_cache(true);
+        Ok(())
     }
 }
 

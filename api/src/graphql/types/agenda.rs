@@ -81,8 +81,12 @@ impl AgendaDay {
             .map(|e| e.id)
             .collect();
         let loaders = &ctx.data::<crate::graphql::loaders::Loaders>()?.scoring;
-        let current = loaders.current.load_many(ids).await?;
-        Ok(current.values().map(|a| a.risk_overall).reduce(f64::max))
+        let current = loaders.current_light.load_many(ids).await?;
+        Ok(current
+            .values()
+            .flatten()
+            .map(|a| a.risk_overall)
+            .reduce(f64::max))
     }
     /// Whether scoring is paused platform-wide: no new assessment is made, the risks shown may be out of date.
     async fn scoring_paused(

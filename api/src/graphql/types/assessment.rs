@@ -3,7 +3,7 @@
 //! their basis, the adequacy of the planned deployment (missing kinds named), first aid
 //! by the DPS grid, and the explanation of every number.
 
-use async_graphql::{Enum, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::assessment;
 use scoring::features::Field;
@@ -229,37 +229,69 @@ pub struct Explanation {
 }
 
 /// One scoring of an event by the risk model: advice for the supervision team, never a decision.
-pub struct Assessment(pub assessment::Model);
+pub struct Assessment {
+    /// The row; its JSON columns are empty when `light`.
+    row: assessment::Model,
+    /// Read without its JSON columns: the fields built from them load the whole
+    /// row first (one batched query for all such assessments of a request).
+    light: bool,
+}
+
+impl From<assessment::Model> for Assessment {
+    fn from(row: assessment::Model) -> Self {
+        Assessment { row, light: false }
+    }
+}
+
+impl Assessment {
+    /// An assessment read without its JSON columns
+    /// (`services::scoring::current_light_for`).
+    pub fn light(row: assessment::Model) -> Self {
+        Assessment { row, light: true }
+    }
+
+    /// The details stored as JSON, reading the whole row when this one is light.
+    async fn details(&self, ctx: &Context<'_>) -> Result<service::StoredDetails> {
+        if !self.light {
+            return Ok(service::details(&self.row)?);
+        }
+        let loaders = &ctx.data::<crate::graphql::loaders::Loaders>()?.scoring;
+        let full = loaders.by_id.load_one(self.row.id).await?.ok_or_else(|| {
+            crate::error::ApiError::not_found(format!("assessment {}", self.row.id))
+        })?;
+        Ok(service::details(&full)?)
+    }
+}
 
 /// One scoring of an event by the risk model: advice for the supervision team, never a decision.
 #[Object]
 impl Assessment {
     /// Identifier.
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.row.id.to_string())
     }
     /// Identifier of the event scored.
     async fn event_id(&self) -> ID {
-        ID(self.0.event_id.to_string())
+        ID(self.row.event_id.to_string())
     }
     /// Overall risk from 0 to 10: the highest field risk.
     async fn risk(&self) -> f64 {
-        self.0.risk_overall
+        self.row.risk_overall
     }
     /// Risk of each field, tranquillity, security and mobility.
     async fn risk_by_field(&self) -> Vec<FieldRisk> {
         vec![
             FieldRisk {
                 field: RiskField::Tranquillity,
-                risk: self.0.risk_tranquillity,
+                risk: self.row.risk_tranquillity,
             },
             FieldRisk {
                 field: RiskField::Security,
-                risk: self.0.risk_security,
+                risk: self.row.risk_security,
             },
             FieldRisk {
                 field: RiskField::Mobility,
-                risk: self.0.risk_mobility,
+                risk: self.row.risk_mobility,
             },
         ]
     }
@@ -268,21 +300,21 @@ impl Assessment {
         vec![
             ExpectedIncidents {
                 field: RiskField::Tranquillity,
-                incidents: self.0.expected_tranquillity,
+                incidents: self.row.expected_tranquillity,
             },
             ExpectedIncidents {
                 field: RiskField::Security,
-                incidents: self.0.expected_security,
+                incidents: self.row.expected_security,
             },
             ExpectedIncidents {
                 field: RiskField::Mobility,
-                incidents: self.0.expected_mobility,
+                incidents: self.row.expected_mobility,
             },
         ]
     }
     /// Expected load per field in real units with its 80 % interval: police-relevant incidents (tranquillity), patients and hospital transfers (security), overload ratio (mobility); empty for assessments computed before loads existed.
-    async fn expected_load(&self) -> Result<Vec<ExpectedLoad>> {
-        let Some(load) = service::details(&self.0)?.load else {
+    async fn expected_load(&self, ctx: &Context<'_>) -> Result<Vec<ExpectedLoad>> {
+        let Some(load) = self.details(ctx).await?.load else {
             return Ok(Vec::new());
         };
         let item = |field: Field, l: scoring::load::ExpectedLoad| ExpectedLoad {
@@ -301,15 +333,17 @@ impl Assessment {
         ])
     }
     /// The peak outflow and the capacity behind the overload ratio; null for assessments computed before loads existed.
-    async fn egress(&self) -> Result<Option<EgressLoad>> {
-        Ok(service::details(&self.0)?.load.map(|l| EgressLoad {
+    async fn egress(&self, ctx: &Context<'_>) -> Result<Option<EgressLoad>> {
+        Ok(self.details(ctx).await?.load.map(|l| EgressLoad {
             peak_outflow: l.peak_outflow,
             capacity: l.egress_capacity,
         }))
     }
     /// Required kinds of resources, each with the load and ratio it comes from; kinds the load does not call for are absent.
-    async fn requirements(&self) -> Result<Vec<Requirement>> {
-        Ok(service::details(&self.0)?
+    async fn requirements(&self, ctx: &Context<'_>) -> Result<Vec<Requirement>> {
+        Ok(self
+            .details(ctx)
+            .await?
             .requirements
             .into_iter()
             .map(|r| Requirement {
@@ -320,8 +354,10 @@ impl Assessment {
             .collect())
     }
     /// Required kinds with nothing planned: named here rather than counted as 0 % in the overall adequacy.
-    async fn missing_kinds(&self) -> Result<Vec<ResourceKind>> {
-        Ok(service::details(&self.0)?
+    async fn missing_kinds(&self, ctx: &Context<'_>) -> Result<Vec<ResourceKind>> {
+        Ok(self
+            .details(ctx)
+            .await?
             .adequacy
             .missing
             .iter()
@@ -330,15 +366,15 @@ impl Assessment {
     }
     /// Overall adequacy in %: the least covered required kind among those planned (over 100 % means oversized); null when nothing required is planned (see missingKinds).
     async fn adequacy(&self) -> Option<f64> {
-        self.0.adequacy_overall
+        self.row.adequacy_overall
     }
     /// Planned people of the required kinds that are planned over their required people, in %; null when nothing required is planned.
     async fn adequacy_weighted(&self) -> Option<f64> {
-        self.0.adequacy_weighted
+        self.row.adequacy_weighted
     }
     /// Planned against required, for every kind of resource.
-    async fn adequacy_by_kind(&self) -> Result<Vec<KindAdequacy>> {
-        let details = service::details(&self.0)?;
+    async fn adequacy_by_kind(&self, ctx: &Context<'_>) -> Result<Vec<KindAdequacy>> {
+        let details = self.details(ctx).await?;
         Ok(details
             .adequacy
             .by_kind
@@ -352,8 +388,8 @@ impl Assessment {
             .collect())
     }
     /// Required kinds planned below 100 %, missing ones included.
-    async fn short_kinds(&self) -> Result<Vec<ResourceKind>> {
-        let details = service::details(&self.0)?;
+    async fn short_kinds(&self, ctx: &Context<'_>) -> Result<Vec<ResourceKind>> {
+        let details = self.details(ctx).await?;
         Ok(details
             .adequacy
             .short
@@ -364,14 +400,14 @@ impl Assessment {
     /// First aid required by the national DPS grid.
     async fn first_aid(&self) -> FirstAid {
         FirstAid {
-            ris: self.0.first_aid_ris,
-            workers: self.0.first_aid_workers,
-            dps_type: service::dps_type(&self.0).into(),
+            ris: self.row.first_aid_ris,
+            workers: self.row.first_aid_workers,
+            dps_type: service::dps_type(&self.row).into(),
         }
     }
     /// Why: the contribution of each feature to each field's expected incidents.
-    async fn explanation(&self) -> Result<Explanation> {
-        let e = service::details(&self.0)?.explanation;
+    async fn explanation(&self, ctx: &Context<'_>) -> Result<Explanation> {
+        let e = self.details(ctx).await?.explanation;
         Ok(Explanation {
             model_version: e.model_version,
             training_window: TrainingWindow::new(
@@ -404,22 +440,22 @@ impl Assessment {
     }
     /// Version of the model that scored.
     async fn model_version(&self) -> &str {
-        &self.0.model_version
+        &self.row.model_version
     }
     /// Version of the adequacy rules applied.
     async fn rules_version(&self) -> &str {
-        &self.0.rules_version
+        &self.row.rules_version
     }
     /// When the assessment was computed (UTC).
     async fn computed_at(&self) -> DateTime<Utc> {
-        self.0.computed_at
+        self.row.computed_at
     }
     /// Whether the event's inputs (the event, its venue, its deployment, the day's data) changed since this assessment was computed and no new one could be computed (scoring paused, no model published): its risks, expected incidents and adequacy are then out of date. First aid on the event itself (`Event.firstAid`) is always current.
     async fn stale(&self) -> bool {
-        self.0.inputs_changed_at.is_some()
+        self.row.inputs_changed_at.is_some()
     }
     /// When the inputs were first seen to change since this assessment was computed; null while it is current.
     async fn stale_since(&self) -> Option<DateTime<Utc>> {
-        self.0.inputs_changed_at
+        self.row.inputs_changed_at
     }
 }

@@ -93,7 +93,7 @@ impl Decision {
             .by_id
             .load_one(id)
             .await?
-            .map(Assessment))
+            .map(Assessment::from))
     }
     /// Who decided (the account's name), or `anonymous`.
     async fn decided_by(&self) -> &str {

@@ -188,9 +188,14 @@ impl Event {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Option<crate::graphql::types::assessment::Assessment>> {
+        // Light: the JSON columns are read only if a field built from them is asked.
         let loaders = &ctx.data::<Loaders>()?.scoring;
-        let row = loaders.current.load_one(self.model.id).await?;
-        Ok(row.map(crate::graphql::types::assessment::Assessment))
+        let row = loaders
+            .current_light
+            .load_one(self.model.id)
+            .await?
+            .flatten();
+        Ok(row.map(crate::graphql::types::assessment::Assessment::light))
     }
     /// Every assessment of the event, newest first: how its risk evolved.
     async fn assessments(
@@ -208,7 +213,7 @@ impl Event {
             .unwrap_or_default()
             .into_iter()
             .take(first)
-            .map(crate::graphql::types::assessment::Assessment)
+            .map(crate::graphql::types::assessment::Assessment::from)
             .collect())
     }
     /// Decisions people recorded on the event, newest first.

@@ -174,8 +174,7 @@ pub async fn conflicts_for<C: ConnectionTrait>(
     let mut by_event = HashMap::new();
     for (start, end) in spans {
         let window = event::Entity::find()
-            .filter(event::Column::StartsAt.lt(end))
-            .filter(event::Column::EndsAt.gt(start))
+            .filter(crate::services::window::overlapping(db, start, end).await?)
             .all(db)
             .await?;
         by_event.extend(conflicts_in_window(db, &window, &tree).await?);

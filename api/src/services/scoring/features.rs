@@ -251,8 +251,7 @@ impl Context {
             });
         };
         let window = event::Entity::find()
-            .filter(event::Column::StartsAt.lt(end))
-            .filter(event::Column::EndsAt.gt(start))
+            .filter(crate::services::window::overlapping(db, start, end).await?)
             .all(db)
             .await?;
         let first = start.with_timezone(&Paris).date_naive();

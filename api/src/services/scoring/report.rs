@@ -9,7 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use chrono_tz::Europe::Paris;
 use entity::event;
 use scoring::features::HistoryRow;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::error::ApiResult;
 use crate::time::paris_range;
@@ -53,8 +53,7 @@ pub async fn agenda_report<C: ConnectionTrait>(
 ) -> ApiResult<AgendaReport> {
     let (start, end) = paris_range(from, days);
     let events = event::Entity::find()
-        .filter(event::Column::StartsAt.lt(end))
-        .filter(event::Column::EndsAt.gt(start))
+        .filter(crate::services::window::overlapping(db, start, end).await?)
         .order_by_asc(event::Column::Id)
         .all(db)
         .await?;

@@ -1,57 +1,60 @@
-//! `api bench agenda`: the 30-day agenda query under load over real HTTP, on the
-//! embedded SQLite (or `DATABASE_URL`), with the audit on and then off, so that the
-//! audit's cost is a ratio measured in one run. It prints figures and asserts
-//! nothing: machines differ and are shared.
+//! `api bench agenda|abuse`: load over real HTTP against servers started in this
+//! process. Benchmarks print figures and assert nothing: machines differ and are
+//! shared.
+
+pub mod agenda;
+
+pub use agenda::{AgendaBenchArgs, agenda};
 
 use std::time::{Duration, Instant};
 
-use clap::Args;
 use serde_json::json;
 
 use crate::settings::Settings;
 use crate::startup::Application;
 
-/// Options of the agenda benchmark.
-#[derive(Debug, Args)]
-pub struct AgendaBenchArgs {
-    /// Seconds of load per configuration.
-    #[arg(long, default_value_t = 10)]
-    pub seconds: u64,
-    /// Concurrent connections.
-    #[arg(long, default_value_t = 16)]
-    pub connections: usize,
+/// What one load run measured.
+pub(crate) struct Figures {
+    /// Answers received.
+    pub requests: u64,
+    /// Failed requests.
+    pub errors: u64,
+    /// Answers per second.
+    pub per_second: f64,
+    /// Median latency.
+    pub p50_ms: f64,
+    /// 99th percentile latency.
+    pub p99_ms: f64,
+    /// Size of an answer.
+    pub bytes: usize,
 }
 
-/// The agenda as the supervision screen asks for it.
-const QUERY: &str = "query Agenda { agenda(days: 30) { date maxRisk conflicts { kind eventIds } events { id title category status startsAt endsAt expectedAttendance venue { name capacity zone { code name } } zone { code } deployments { kind count } assessment { risk adequacy modelVersion } } } }";
-
-struct Figures {
-    requests: u64,
-    errors: u64,
-    per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    bytes: usize,
-}
-
-async fn load(url: &str, token: &str, seconds: u64, connections: usize) -> Figures {
+/// `connections` clients sending `body` to `url` for `seconds`, with `token` when
+/// not empty.
+pub(crate) async fn load(
+    url: &str,
+    token: &str,
+    body: &serde_json::Value,
+    seconds: u64,
+    connections: usize,
+) -> Figures {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..connections {
         let (client, url, token) = (client.clone(), url.to_owned(), token.to_owned());
+        let body = body.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let (mut errors, mut bytes) = (0u64, 0usize);
             while Instant::now() < deadline {
                 let sent = Instant::now();
-                let response = client
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .json(&json!({ "query": QUERY }))
-                    .send()
-                    .await;
+                let mut request = client.post(&url).json(&body);
+                if !token.is_empty() {
+                    request = request.bearer_auth(&token);
+                }
+                let response = request.send().await;
                 match response {
                     Ok(r) if r.status().is_success() => match r.bytes().await {
                         Ok(body) => {
@@ -93,7 +96,7 @@ async fn load(url: &str, token: &str, seconds: u64, connections: usize) -> Figur
 }
 
 /// Starts a server on `settings` and returns its URL and an analyst's access token.
-async fn serve(settings: &Settings, audit: bool) -> Result<(String, String), String> {
+pub(crate) async fn serve(settings: &Settings, audit: bool) -> Result<(String, String), String> {
     let mut settings = settings.clone();
     settings.bind = "127.0.0.1:0".to_owned();
     settings.audit_enabled = audit;
@@ -144,51 +147,12 @@ async fn serve(settings: &Settings, audit: bool) -> Result<(String, String), Str
     Ok((url, token))
 }
 
-fn print(label: &str, f: &Figures) {
+/// One line of figures.
+pub(crate) fn print(label: &str, f: &Figures) {
     println!(
         "{label:<28} {:>8.1} req/s  p50 {:>7.1} ms  p99 {:>7.1} ms  {:>6} requests  {:>3} errors  {:>7} bytes",
         f.per_second, f.p50_ms, f.p99_ms, f.requests, f.errors, f.bytes
     );
-}
-
-/// Runs the benchmark: audit on, off, on, off, and the ratio.
-pub async fn agenda(settings: &Settings, args: AgendaBenchArgs) -> Result<(), String> {
-    let dir = std::env::temp_dir().join(format!("platform-bench-agenda-{}", std::process::id()));
-    let mut settings = settings.clone();
-    if settings.database_url.is_none() {
-        settings.data_dir = dir.clone();
-    }
-    settings.seed_demo = true;
-    println!("preparing the database (demo agenda, ten years of history, model) ...");
-    let (audited_url, audited_token) = serve(&settings, true).await?;
-    let (plain_url, plain_token) = serve(&settings, false).await?;
-    println!(
-        "{} connections, {} s per run, client and server on the same machine",
-        args.connections, args.seconds
-    );
-    let half = (args.seconds / 2).max(1);
-    let mut rounds = Vec::new();
-    for round in 0..2 {
-        let audited = load(&audited_url, &audited_token, half, args.connections).await;
-        print(
-            &format!("agenda, audit on  (round {})", round + 1),
-            &audited,
-        );
-        let plain = load(&plain_url, &plain_token, half, args.connections).await;
-        print(&format!("agenda, audit off (round {})", round + 1), &plain);
-        rounds.push((audited.per_second, plain.per_second));
-    }
-    let on: f64 = rounds.iter().map(|r| r.0).sum();
-    let off: f64 = rounds.iter().map(|r| r.1).sum();
-    if off > 0.0 {
-        println!(
-            "audit cost: {:.1} % of the agenda's throughput (audited / unaudited = {:.3}; target: cost <= 15 %)",
-            (1.0 - on / off) * 100.0,
-            on / off
-        );
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(())
 }
 
 /// One abusive request of the suite: a name, an optional bearer token, a body.

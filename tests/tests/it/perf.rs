@@ -1,0 +1,181 @@
+//! The agenda's read path keeps nothing a change could hide: the window bound
+//! follows the longest event, the request's loaders are fed from what the agenda
+//! read, and a session checked a moment ago is forgotten when it ends.
+
+use chrono::{Duration, Utc};
+use platform_tests::{Backend, TEST_PASSWORD, TestApp, error_code, on_both_backends};
+use serde_json::{Value, json};
+
+const TODAY: &str = r#"query { agenda(days: 1) { date events { id title deployments { kind count } venue { code zone { code } } } } }"#;
+
+async fn venue_id(app: &TestApp, code: &str) -> Value {
+    let body = app
+        .graphql_as("supervisor", "{ venues { id code } }", json!({}))
+        .await;
+    body["data"]["venues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["code"] == code)
+        .unwrap_or_else(|| panic!("venue {code}: {body}"))["id"]
+        .clone()
+}
+
+/// The ids and the whole entries of the events of today's agenda.
+async fn todays_events(app: &TestApp) -> Vec<Value> {
+    let body = app.graphql_as("analyst", TODAY, json!({})).await;
+    body["data"]["agenda"][0]["events"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no agenda: {body}"))
+        .clone()
+}
+
+fn find<'a>(events: &'a [Value], id: &Value) -> Option<&'a Value> {
+    events.iter().find(|e| &e["id"] == id)
+}
+
+async fn an_event_longer_than_any_before_shows_on_the_next_agenda_read(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let before = todays_events(&app).await;
+    // Three weeks long, started twenty days ago: longer than any demo event, so the
+    // window's lower bound must have moved for it to be found.
+    let venue = venue_id(&app, "parc-borely").await;
+    let starts = Utc::now() - Duration::days(20);
+    let ends = Utc::now() + Duration::days(1);
+    let created = app
+        .graphql_as(
+            "supervisor",
+            r#"mutation($input: CreateEventInput!) { createEvent(input: $input) { event { id } } }"#,
+            json!({ "input": {
+                "title": "Foire aux santons", "category": "MARKET", "venueId": venue,
+                "startsAt": starts.to_rfc3339(), "endsAt": ends.to_rfc3339(),
+                "expectedAttendance": 2000, "publicProfile": "STANDING_DYNAMIC", "alcohol": false
+            } }),
+        )
+        .await;
+    let id = created["data"]["createEvent"]["event"]["id"].clone();
+    assert!(id.is_string(), "the event is created: {created}");
+    assert!(find(&before, &id).is_none(), "not there before");
+
+    let after = todays_events(&app).await;
+    let shown = find(&after, &id).unwrap_or_else(|| {
+        panic!("an event that began 20 days ago and runs today is in today's agenda")
+    });
+    assert_eq!(shown["venue"]["code"], "parc-borely", "{shown}");
+
+    // Moved five more days back: an update moves the bound too.
+    let update = r#"mutation($id: ID!, $input: UpdateEventInput!) { updateEvent(id: $id, input: $input) { event { startsAt } } }"#;
+    let earlier = Utc::now() - Duration::days(25);
+    let moved = app
+        .graphql_as(
+            "supervisor",
+            update,
+            json!({ "id": id, "input": { "startsAt": earlier.to_rfc3339() } }),
+        )
+        .await;
+    assert!(moved["errors"].is_null(), "the event is moved: {moved}");
+    let after = todays_events(&app).await;
+    assert!(
+        find(&after, &id).is_some(),
+        "an event that began 25 days ago and runs today is still in today's agenda"
+    );
+}
+
+async fn a_deployment_change_shows_on_the_next_agenda_read(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let events = todays_events(&app).await;
+    let event = events.first().expect("the demo agenda has events today");
+    let id = event["id"].clone();
+    let plan = r#"mutation($input: UpsertDeploymentInput!) { upsertDeployment(input: $input) { deployment { count } } }"#;
+    for count in [37, 41] {
+        let body = app
+            .graphql_as(
+                "supervisor",
+                plan,
+                json!({ "input": { "eventId": id, "kind": "STEWARDS", "count": count } }),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "planned: {body}");
+        let after = todays_events(&app).await;
+        let shown = find(&after, &id).expect("still in the agenda");
+        let stewards: Vec<&Value> = shown["deployments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["kind"] == "STEWARDS")
+            .collect();
+        assert_eq!(
+            stewards,
+            vec![&json!({ "kind": "STEWARDS", "count": count })],
+            "the agenda read right after the change shows {count} stewards"
+        );
+    }
+}
+
+async fn a_session_used_a_moment_ago_is_refused_right_after_logout(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let email = app.account("analyst").await;
+    let login = app.login(&email, TEST_PASSWORD).await;
+    let access = login["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{login}"))
+        .to_owned();
+    for _ in 0..3 {
+        let body = app
+            .graphql_with(&access, "{ me { role } }", json!({}))
+            .await;
+        assert_eq!(body["data"]["me"]["role"], "analyst", "{body}");
+    }
+    let out = app
+        .graphql_with(&access, "mutation { logout }", json!({}))
+        .await;
+    assert_eq!(out["data"]["logout"], true, "{out}");
+    let status = app
+        .post(Some(&access), &[], json!({ "query": "{ me { role } }" }))
+        .await
+        .status()
+        .as_u16();
+    assert_eq!(status, 401, "the next request after logout is refused");
+}
+
+async fn a_session_used_a_moment_ago_is_refused_once_its_account_is_locked(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let email = app.account("analyst").await;
+    let login = app.login(&email, TEST_PASSWORD).await;
+    let access = login["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{login}"))
+        .to_owned();
+    let body = app
+        .graphql_with(&access, "{ me { role } }", json!({}))
+        .await;
+    assert_eq!(body["data"]["me"]["role"], "analyst", "{body}");
+    for _ in 0..5 {
+        let failed = app.login(&email, "wrong password!!").await;
+        assert_eq!(error_code(&failed), Some("UNAUTHENTICATED"), "{failed}");
+    }
+    let status = app
+        .post(Some(&access), &[], json!({ "query": "{ me { role } }" }))
+        .await
+        .status()
+        .as_u16();
+    assert_eq!(
+        status, 401,
+        "the next request of a locked account's open session is refused"
+    );
+}
+
+on_both_backends!(
+    an_event_longer_than_any_before_shows_on_the_next_agenda_read,
+    a_deployment_change_shows_on_the_next_agenda_read,
+    a_session_used_a_moment_ago_is_refused_right_after_logout,
+    a_session_used_a_moment_ago_is_refused_once_its_account_is_locked,
+);
