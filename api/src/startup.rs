@@ -92,6 +92,8 @@ impl Application {
         let metrics = Arc::new(Metrics::new()?);
         let audit = Arc::new(AuditWriter::start(db.clone()));
         let writer = Arc::clone(&audit);
+        let hub = crate::live::Hub::default();
+        crate::live::start(db.clone(), hub.clone());
         let schema = graphql::build(
             &settings,
             db.clone(),
@@ -99,6 +101,7 @@ impl Application {
             Arc::clone(&metrics),
             Arc::clone(&auth),
             Arc::clone(&audit),
+            hub.clone(),
         );
         let state = web::Data::new(AppState {
             schema,
@@ -109,6 +112,7 @@ impl Application {
             auth,
             audit,
             limits: Arc::new(http::rate::RequestLimits::new(&settings.http.rate)),
+            hub,
         });
         let body_limit = settings.limits.body_bytes;
         let cors_origins = settings.http.cors_origins.clone();

@@ -61,6 +61,10 @@ pub struct Model {
     /// without a new assessment being computed (scoring paused, no model, or the
     /// model could not read the event); null while it is current.
     pub inputs_changed_at: Option<DateTimeUtc>,
+    /// What caused it to be computed, in words (an edit of the event, a batch of
+    /// observations in its zone, the daily pass); null for assessments stored before
+    /// it was recorded.
+    pub triggered_by: Option<String>,
 }
 
 /// Relations are resolved by explicit queries.

@@ -41,28 +41,47 @@ impl AgendaQuery {
             zone_id: parse_opt_id(zone_id.as_ref(), "zoneId")?,
             category: category.map(Into::into),
         };
-        let agenda = agenda::agenda(db, &query).await?;
-        // What the service read set-based answers the nested fields: zones, venues
-        // and deployments from its rows, current assessments (without their JSON
-        // columns) in one more query when the selection shows risks.
-        let loaders = ctx.data::<Loaders>()?;
         let ahead = ctx.look_ahead();
-        if ahead.field("maxRisk").exists() || ahead.field("events").field("assessment").exists() {
-            let mut ids: Vec<i64> = agenda
-                .days
-                .iter()
-                .flat_map(|d| d.events.iter().map(|e| e.id))
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            loaders.scoring.feed_current_light(db, &ids).await?;
-        }
-        loaders.feed_window(agenda.rows).await;
-        let by_event = Arc::new(agenda.conflicts_by_event);
-        Ok(agenda
+        let with_risks =
+            ahead.field("maxRisk").exists() || ahead.field("events").field("assessment").exists();
+        agenda_days(Some(ctx.data::<Loaders>()?), db, &query, with_risks).await
+    }
+}
+
+/// The agenda's days for `query`. With `loaders` (a query's), what the service read
+/// set-based is fed to the loaders that answer the nested fields: zones, venues and
+/// deployments from its rows, and current assessments (without their JSON columns)
+/// in one more query when `with_risks`. A subscription passes none: its loaders
+/// live as long as it does, so they must not cache, and each update reads afresh.
+pub async fn agenda_days(
+    loaders: Option<&Loaders>,
+    db: &sea_orm::DatabaseConnection,
+    query: &Query,
+    with_risks: bool,
+) -> Result<Vec<AgendaDay>> {
+    let agenda = agenda::agenda(db, query).await?;
+    let by_event = Arc::new(agenda.conflicts_by_event);
+    let Some(loaders) = loaders else {
+        return Ok(agenda
             .days
             .into_iter()
             .map(|day| AgendaDay::new(day, Arc::clone(&by_event)))
-            .collect())
+            .collect());
+    };
+    if with_risks {
+        let mut ids: Vec<i64> = agenda
+            .days
+            .iter()
+            .flat_map(|d| d.events.iter().map(|e| e.id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        loaders.scoring.feed_current_light(db, &ids).await?;
     }
+    loaders.feed_window(agenda.rows).await;
+    Ok(agenda
+        .days
+        .into_iter()
+        .map(|day| AgendaDay::new(day, Arc::clone(&by_event)))
+        .collect())
 }

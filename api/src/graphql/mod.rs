@@ -9,6 +9,7 @@ pub mod enums;
 pub mod events;
 pub mod extensions;
 pub mod imports;
+pub mod live;
 pub mod loaders;
 pub mod models;
 pub mod pagination;
@@ -21,7 +22,7 @@ pub mod venues;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 use crate::metrics::Metrics;
@@ -40,6 +41,7 @@ pub struct QueryRoot(
     scoring::ScoringQuery,
     privacy::PrivacyQuery,
     models::ModelQuery,
+    live::LiveQuery,
 );
 
 /// Every mutation of the platform.
@@ -57,13 +59,13 @@ pub struct MutationRoot(
 );
 
 /// The schema type served.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, live::SubscriptionRoot>;
 
-fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, live::SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        live::SubscriptionRoot,
     )
 }
 
@@ -75,6 +77,7 @@ pub fn build(
     metrics: Arc<Metrics>,
     auth: Arc<crate::auth::service::AuthState>,
     audit: Arc<crate::services::audit::writer::AuditWriter>,
+    hub: crate::live::Hub,
 ) -> AppSchema {
     let limits = settings.limits.clone();
     let mut builder = builder()
@@ -83,6 +86,7 @@ pub fn build(
         .data(limits.clone())
         .data(auth)
         .data(Arc::clone(&audit))
+        .data(hub)
         // The parser's own guard against stack exhaustion; the limits that mean
         // something to clients are checked by `extensions::limits`.
         .limit_recursive_depth(64)
@@ -118,7 +122,8 @@ pub fn sdl() -> String {
         .sdl()
 }
 
-/// The names of the schema's root fields (queries and mutations), read from its SDL.
+/// The names of the schema's root fields (queries, mutations and subscriptions),
+/// read from its SDL.
 pub fn root_field_names() -> std::collections::HashSet<String> {
     use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
     let Ok(document) = async_graphql::parser::parse_schema(sdl()) else {
@@ -129,7 +134,7 @@ pub fn root_field_names() -> std::collections::HashSet<String> {
         .iter()
         .filter_map(|definition| match definition {
             TypeSystemDefinition::Type(ty)
-                if ["Query", "Mutation"].contains(&ty.node.name.node.as_str()) =>
+                if ["Query", "Mutation", "Subscription"].contains(&ty.node.name.node.as_str()) =>
             {
                 match &ty.node.kind {
                     TypeKind::Object(object) => Some(object.fields.iter()),

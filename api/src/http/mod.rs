@@ -4,6 +4,7 @@ pub mod audit;
 pub mod graphql;
 pub mod health;
 pub mod rate;
+pub mod ws;
 
 use std::sync::Arc;
 
@@ -32,6 +33,8 @@ pub struct AppState {
     pub audit: Arc<crate::services::audit::writer::AuditWriter>,
     /// Requests per caller.
     pub limits: Arc<rate::RequestLimits>,
+    /// This instance's subscribers' side of the live bus.
+    pub hub: crate::live::Hub,
 }
 
 /// A JSON error body `{"errors": [{message, extensions: {code}}]}` with `status`.
@@ -56,6 +59,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(graphql::get))
             .route(web::route().to(graphql::method_not_allowed)),
     )
+    .route("/graphql/ws", web::get().to(ws::subscribe))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(health::metrics))

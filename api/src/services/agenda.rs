@@ -64,9 +64,9 @@ pub struct WindowRows {
     pub deployments: HashMap<i64, Vec<deployment::Model>>,
 }
 
-/// Builds the agenda.
-pub async fn agenda<C: ConnectionTrait>(db: &C, query: &AgendaQuery) -> ApiResult<Agenda> {
-    let days = u32::try_from(query.days)
+/// Checks the window's length; returns it in days.
+pub fn validate(query: &AgendaQuery) -> ApiResult<u32> {
+    u32::try_from(query.days)
         .ok()
         .filter(|d| (1..=MAX_DAYS).contains(d))
         .ok_or_else(|| {
@@ -74,7 +74,12 @@ pub async fn agenda<C: ConnectionTrait>(db: &C, query: &AgendaQuery) -> ApiResul
                 "days",
                 format!("days must be between 1 and {MAX_DAYS}, got {}", query.days),
             )
-        })?;
+        })
+}
+
+/// Builds the agenda.
+pub async fn agenda<C: ConnectionTrait>(db: &C, query: &AgendaQuery) -> ApiResult<Agenda> {
+    let days = validate(query)?;
     let tree = ZoneTree::load(db).await?;
     let zone_filter = match query.zone_id {
         Some(id) if tree.get(id).is_none() => {

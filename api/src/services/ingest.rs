@@ -252,6 +252,20 @@ async fn try_ingest(
             .await
             .map_err(collided)?;
     }
+    // Alerts and the re-scoring of the events these cells concern, in this change.
+    let cells: Vec<crate::services::live::Cell> = rows
+        .iter()
+        .map(|row| crate::services::live::Cell {
+            zone_id: row.zone_id,
+            metric: row.input.metric.clone(),
+            start: row.input.bucket_start,
+            minutes: row.input.bucket_minutes,
+            value: row.input.value,
+        })
+        .collect();
+    crate::services::live::after_observations(txn, &source, &input.idempotency_key, &cells)
+        .await
+        .map_err(Attempt::Collided)?;
     let mut stored: ingestion_batch::ActiveModel = batch.into();
     stored.response = Set(serde_json::to_string(&receipt).map_err(ApiError::internal)?);
     stored.update(txn).await.map_err(collided)?;

@@ -11,6 +11,7 @@ pub mod history;
 pub mod imports;
 pub mod incidents;
 pub mod ingest;
+pub mod live;
 pub mod register;
 pub mod retention;
 pub mod scoring;

@@ -46,6 +46,7 @@ const INSERT_CHUNK: usize = 500;
 pub async fn rescore_event<C: ConnectionTrait>(
     db: &C,
     event_id: i64,
+    trigger: &str,
 ) -> ApiResult<Option<assessment::Model>> {
     let Some(target) = event::Entity::find_by_id(event_id).one(db).await? else {
         return Err(ApiError::not_found(format!("event {event_id}")));
@@ -54,7 +55,7 @@ pub async fn rescore_event<C: ConnectionTrait>(
         mark_stale(db, &[target]).await?;
         return Ok(None);
     };
-    let mut rows = score_events(db, &model, &[target], false).await?;
+    let mut rows = score_events(db, &model, &[target], false, trigger).await?;
     match rows.pop() {
         Some(row) => {
             use sea_orm::ActiveModelTrait;
@@ -79,6 +80,7 @@ async fn scoring_model<C: ConnectionTrait>(db: &C) -> ApiResult<Option<Published
 pub async fn refresh_events<C: ConnectionTrait>(
     db: &C,
     targets: &[event::Model],
+    trigger: &str,
 ) -> ApiResult<usize> {
     if targets.is_empty() {
         return Ok(0);
@@ -87,7 +89,7 @@ pub async fn refresh_events<C: ConnectionTrait>(
         mark_stale(db, targets).await?;
         return Ok(0);
     };
-    let rows = score_events(db, &model, targets, false).await?;
+    let rows = score_events(db, &model, targets, false, trigger).await?;
     let stored = rows.len();
     insert_assessments(db, rows).await?;
     Ok(stored)
@@ -190,7 +192,8 @@ pub async fn rescore_window(
     force: bool,
 ) -> ApiResult<RescoreReport> {
     let work = change.begin(db).await?;
-    let report = rescore_window_in(work.txn(), from, days, force).await?;
+    let trigger = format!("{} pass", change.operation.name);
+    let report = rescore_window_in(work.txn(), from, days, force, &trigger).await?;
     // A pass that stored nothing (unchanged inputs) has nothing to record.
     if report.assessed > 0 || report.skipped {
         let summary = if report.skipped {
@@ -224,6 +227,7 @@ pub async fn rescore_window_in<C: ConnectionTrait>(
     from: NaiveDate,
     days: u32,
     force: bool,
+    trigger: &str,
 ) -> ApiResult<RescoreReport> {
     let (start, end) = paris_range(from, days);
     let targets = event::Entity::find()
@@ -238,7 +242,7 @@ pub async fn rescore_window_in<C: ConnectionTrait>(
             ..RescoreReport::default()
         });
     };
-    let rows = score_events(db, &model, &targets, force).await?;
+    let rows = score_events(db, &model, &targets, force, trigger).await?;
     let assessed = rows.len();
     insert_assessments(db, rows).await?;
     Ok(RescoreReport {
@@ -255,6 +259,7 @@ async fn score_events<C: ConnectionTrait>(
     model: &PublishedModel,
     targets: &[event::Model],
     force: bool,
+    trigger: &str,
 ) -> ApiResult<Vec<assessment::ActiveModel>> {
     let targets: Vec<&event::Model> = targets
         .iter()
@@ -312,6 +317,7 @@ async fn score_events<C: ConnectionTrait>(
             &features,
             fingerprint,
             now,
+            trigger,
         )?);
     }
     Ok(out)
@@ -380,6 +386,7 @@ pub async fn current_light_for<C: ConnectionTrait>(
                 A::DpsType,
                 A::ComputedAt,
                 A::InputsChangedAt,
+                A::TriggeredBy,
             ])
             .column_as(Expr::cust("''"), "required_json")
             .column_as(Expr::cust("''"), "adequacy_json")

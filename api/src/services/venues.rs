@@ -277,7 +277,7 @@ pub async fn update(
         .filter(event::Column::EndsAt.gt(Utc::now()))
         .all(txn)
         .await?;
-    crate::services::scoring::refresh_events(txn, &coming).await?;
+    crate::services::scoring::refresh_events(txn, &coming, "venue changed").await?;
     work.commit(1).await?;
     Ok(saved)
 }

@@ -126,6 +126,8 @@ impl<'a> UnitOfWork<'a> {
         audit::append(&txn, vec![draft]).await?;
         txn.commit().await?;
         change.ctx.note_written(&change.operation.key);
+        // What the change stored may be news for subscribers or the re-scorer.
+        crate::live::wake();
         Ok(())
     }
 }

@@ -85,6 +85,7 @@ const ORGANIZATION_READERS: Readers = Readers::Only {
 /// Every object type of the schema, except the roots (see [`super::table`]).
 pub static TYPES: &[TypeAccess] = &[
     parent("AgendaDay"),
+    parent("AgendaUpdate"),
     parent("AggregateBucketTotal"),
     parent("AggregateCell"),
     parent("AggregateRelease"),
@@ -105,6 +106,7 @@ pub static TYPES: &[TypeAccess] = &[
     parent("CreateEventPayload"),
     parent("CreateVenuePayload"),
     parent("DataSubjectsOpinion"),
+    parent("DensityAlert"),
     TypeAccess {
         name: "Decision",
         readers: DECISION_READERS,

@@ -214,6 +214,17 @@ pub static OPERATIONS: &[OperationRule] = &[
     op("agenda", Query, false, AGENDA_READERS, AGENDA_TOKEN),
     op("event", Query, false, AGENDA_READERS, EVENTS_TOKEN),
     op("events", Query, false, AGENDA_READERS, EVENTS_TOKEN),
+    // Subscriptions and live alerts: the same readers as the agenda and its events.
+    op(
+        "assessmentUpdated",
+        Query,
+        false,
+        AGENDA_READERS,
+        EVENTS_TOKEN,
+    ),
+    op("agendaUpdated", Query, false, AGENDA_READERS, AGENDA_TOKEN),
+    op("alerts", Query, false, AGENDA_READERS, AGENDA_TOKEN),
+    op("densityAlerts", Query, false, AGENDA_READERS, AGENDA_TOKEN),
     op("venues", Query, false, EVERYONE, &[token(ReadAgenda, ANY)]),
     op("zones", Query, false, EVERYONE, &[token(ReadAgenda, ANY)]),
     op("organizations", Query, false, EVERYONE, NO_TOKEN),

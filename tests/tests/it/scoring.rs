@@ -32,7 +32,7 @@ const DECIDE: &str = r#"mutation($input: RecordDecisionInput!) {
 
 /// A server with two years of synthetic history (2023-2024) and a model trained on
 /// it, backtested on 2024.
-async fn app_with_model(backend: Backend) -> Option<TestApp> {
+pub(crate) async fn app_with_model(backend: Backend) -> Option<TestApp> {
     let app = TestApp::spawn_with(backend, |s| s.seed_history = false).await?;
     let plan = HistoryPlan::calendar_years(2022, 3, 3_000, 7);
     let seeded = seed_history(&app.db, &plan, &())
@@ -48,7 +48,7 @@ fn tomorrow() -> chrono::NaiveDate {
     Utc::now().date_naive() + Days::new(1)
 }
 
-async fn create_event(app: &TestApp, attendance: i64) -> Value {
+pub(crate) async fn create_event(app: &TestApp, attendance: i64) -> Value {
     let venues = app
         .graphql_as("supervisor", "{ venues { id code } }", json!({}))
         .await;

@@ -125,7 +125,7 @@ impl AuditExtension {
 }
 
 /// The outcome of a root field (or a document) from its errors.
-fn outcome_of(errors: &[&ServerError]) -> (Outcome, Option<String>) {
+pub(crate) fn outcome_of(errors: &[&ServerError]) -> (Outcome, Option<String>) {
     if errors.is_empty() {
         return (Outcome::Allowed, None);
     }

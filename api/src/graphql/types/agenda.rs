@@ -26,6 +26,16 @@ impl AgendaDay {
             conflicts_by_event,
         }
     }
+
+    /// The day (Europe/Paris).
+    pub fn day(&self) -> chrono::NaiveDate {
+        self.day.date
+    }
+
+    /// Whether the event runs that day.
+    pub fn has_event(&self, id: i64) -> bool {
+        self.day.events.iter().any(|e| e.id == id)
+    }
 }
 
 /// One Europe/Paris day of the agenda, present even when it has no event.

@@ -450,6 +450,10 @@ impl Assessment {
     async fn computed_at(&self) -> DateTime<Utc> {
         self.row.computed_at
     }
+    /// What caused this assessment to be computed, in words: an edit of the event or of its deployment, an event created or changed nearby, observations received for its zone and time (presence counts, a forecast, a transit disruption, a density alert), a new model, the daily pass. Null for assessments stored before the cause was recorded.
+    async fn triggered_by(&self) -> Option<&str> {
+        self.row.triggered_by.as_deref()
+    }
     /// Whether the event's inputs (the event, its venue, its deployment, the day's data) changed since this assessment was computed and no new one could be computed (scoring paused, no model published): its risks, expected incidents and adequacy are then out of date. First aid on the event itself (`Event.firstAid`) is always current.
     async fn stale(&self) -> bool {
         self.row.inputs_changed_at.is_some()

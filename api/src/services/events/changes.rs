@@ -199,7 +199,8 @@ pub async fn create(
     }
     .insert(txn)
     .await?;
-    crate::services::scoring::rescore_event(txn, model.id).await?;
+    crate::services::scoring::rescore_event(txn, model.id, "event created").await?;
+    crate::services::live::request_neighbours(txn, &model, None, "created").await?;
     work.commit(1).await?;
     Ok(model)
 }
@@ -242,6 +243,7 @@ pub async fn update(
             .unwrap_or(current.rescue_delay_override_min),
     };
     let zone_id = validate(txn, "input", &merged).await?;
+    let before = current.clone();
     let mut model: event::ActiveModel = current.into();
     model.title = Set(merged.title.trim().to_owned());
     model.category = Set(merged.category);
@@ -258,7 +260,8 @@ pub async fn update(
     model.rescue_delay_override_min = Set(merged.rescue_delay_override_min);
     model.updated_at = Set(Utc::now());
     let updated = model.update(txn).await?;
-    crate::services::scoring::rescore_event(txn, updated.id).await?;
+    crate::services::scoring::rescore_event(txn, updated.id, "event edited").await?;
+    crate::services::live::request_neighbours(txn, &updated, Some(&before), "edited").await?;
     work.commit(1).await?;
     Ok(updated)
 }
@@ -334,6 +337,7 @@ pub async fn set_status(
     };
     let zone_id = validate(txn, "input", &merged).await?;
     let shift = merged.starts_at - current.starts_at;
+    let before = current.clone();
     let mut model: event::ActiveModel = current.into();
     model.status = Set(status.status);
     model.status_reason = Set(Some(reason.to_owned()));
@@ -357,7 +361,9 @@ pub async fn set_status(
             active.update(txn).await?;
         }
     }
-    crate::services::scoring::rescore_event(txn, updated.id).await?;
+    crate::services::scoring::rescore_event(txn, updated.id, "event status changed").await?;
+    crate::services::live::request_neighbours(txn, &updated, Some(&before), "status changed")
+        .await?;
     work.commit(1).await?;
     Ok(updated)
 }

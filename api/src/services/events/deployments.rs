@@ -107,7 +107,7 @@ pub async fn upsert_deployment(
             .await?
         }
     };
-    crate::services::scoring::rescore_event(txn, saved.event_id).await?;
+    crate::services::scoring::rescore_event(txn, saved.event_id, "deployment changed").await?;
     work.commit(1).await?;
     Ok(saved)
 }

@@ -675,7 +675,7 @@ pub async fn store<C: ConnectionTrait>(
         progress.rows(done as u64 + 1, total);
     }
     progress.stage("scoring imported events");
-    crate::services::scoring::refresh_events(db, &changed).await?;
+    crate::services::scoring::refresh_events(db, &changed, "events imported").await?;
     Ok(report)
 }
 

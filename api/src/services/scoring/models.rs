@@ -310,6 +310,7 @@ pub async fn publish(
         crate::time::paris_today(Utc::now()),
         crate::services::scoring::RESCORE_WINDOW_DAYS,
         false,
+        "model published",
     )
     .await?;
     work.commit_with_summary(1, Some(summary)).await?;

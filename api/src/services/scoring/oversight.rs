@@ -135,7 +135,14 @@ pub async fn resume(db: &DatabaseConnection, change: Change<'_>) -> ApiResult<Sc
         ..ScoringStatus::default()
     };
     save_status(txn, &status, &change.ctx.viewer.actor).await?;
-    rescore_window_in(txn, paris_today(Utc::now()), RESCORE_WINDOW_DAYS, false).await?;
+    rescore_window_in(
+        txn,
+        paris_today(Utc::now()),
+        RESCORE_WINDOW_DAYS,
+        false,
+        "scoring resumed",
+    )
+    .await?;
     work.commit(1).await?;
     scoring_status(db).await
 }

@@ -27,6 +27,7 @@ fn advice(risk: f64, adequacy: Option<f64>) -> assessment::Model {
         features_json: String::new(),
         computed_at: Utc::now(),
         inputs_changed_at: None,
+        triggered_by: None,
     }
 }
 

@@ -55,13 +55,17 @@ fn json<T: serde::Serialize>(value: &T) -> ApiResult<String> {
     serde_json::to_string(value).map_err(ApiError::internal)
 }
 
-/// The row of a new assessment.
+/// Longest stored trigger text.
+const TRIGGER_MAX_CHARS: usize = 500;
+
+/// The row of a new assessment; `trigger` says what caused it.
 pub fn to_row(
     event_id: i64,
     scored: &Assessment,
     features: &EventFeatures,
     fingerprint: String,
     now: DateTime<Utc>,
+    trigger: &str,
 ) -> ApiResult<assessment::ActiveModel> {
     let field = |f: Field| scored.fields.iter().find(|s| s.field == f).copied();
     let risk = |f: Field| field(f).map_or(0.0, |s| s.risk);
@@ -97,6 +101,7 @@ pub fn to_row(
         })?),
         features_json: Set(json(features)?),
         computed_at: Set(now),
+        triggered_by: Set(Some(trigger.chars().take(TRIGGER_MAX_CHARS).collect())),
         ..Default::default()
     })
 }
