@@ -1,10 +1,12 @@
-//! `api bench agenda|abuse`: load over real HTTP against servers started in this
+//! `api bench agenda|abuse|live`: load over real HTTP against servers started in this
 //! process. Benchmarks print figures and assert nothing: machines differ and are
 //! shared.
 
 pub mod agenda;
+pub mod live;
 
 pub use agenda::{AgendaBenchArgs, agenda};
+pub use live::{LiveBenchArgs, live};
 
 use std::time::{Duration, Instant};
 
@@ -106,6 +108,16 @@ pub(crate) async fn serve(settings: &Settings, audit: bool) -> Result<(String, S
     let url = format!("http://127.0.0.1:{}/graphql", app.port());
     let db = app.db().clone();
     tokio::spawn(app.run_until_stopped());
+    account(&settings, &db, &url).await
+}
+
+/// Creates a dedicated analyst on `db` and logs in at `url`: its URL and token.
+pub(crate) async fn account(
+    settings: &Settings,
+    db: &sea_orm::DatabaseConnection,
+    url: &str,
+) -> Result<(String, String), String> {
+    let url = url.to_owned();
     // A dedicated analyst: the benchmark must not depend on demo accounts.
     let email = format!("bench-{}@bench.example", uuid::Uuid::new_v4().simple());
     let password = uuid::Uuid::new_v4().to_string();
@@ -117,14 +129,24 @@ pub(crate) async fn serve(settings: &Settings, audit: bool) -> Result<(String, S
         "bench agenda",
         "createUser",
     );
+    // An analyst belongs to a municipal service (the register's rule).
+    let organization = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        entity::organization::Entity::find()
+            .filter(entity::organization::Column::Code.eq("csu"))
+            .one(db)
+            .await
+            .map_err(|e| e.to_string())?
+            .map(|o| o.id)
+    };
     let new = crate::auth::service::NewUser {
         email: email.clone(),
         role: policies::roles::Role::Analyst,
-        organization_id: None,
+        organization_id: organization,
         password: password.clone(),
     };
     crate::auth::service::create_user(
-        &db,
+        db,
         &auth,
         crate::services::work::Change::new(&ctx, &operation),
         new,
@@ -145,6 +167,42 @@ pub(crate) async fn serve(settings: &Settings, audit: bool) -> Result<(String, S
         .ok_or_else(|| format!("benchmark login failed: {login}"))?
         .to_owned();
     Ok((url, token))
+}
+
+/// A partner token of the phone operators that ingests their presence counts.
+pub(crate) async fn presence_token(
+    settings: &Settings,
+    db: &sea_orm::DatabaseConnection,
+) -> Result<String, String> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let _ = settings;
+    let organization = entity::organization::Entity::find()
+        .filter(entity::organization::Column::Code.eq("operateurs-mobiles"))
+        .one(db)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the demo organization operateurs-mobiles is missing")?;
+    let ctx = crate::context::RequestContext::command_line("bench live");
+    let operation = crate::context::Operation::named(
+        crate::context::OperationKind::Command,
+        "bench live",
+        "issuePartnerToken",
+    );
+    let new = crate::auth::partner_tokens::NewPartnerToken {
+        organization_id: organization.id,
+        label: "bench live".to_owned(),
+        scopes: vec!["ingest:presence-operateurs".to_owned()],
+        purposes: vec!["ingestion".to_owned()],
+        days: 1,
+    };
+    let issued = crate::auth::partner_tokens::issue_partner_token(
+        db,
+        crate::services::work::Change::new(&ctx, &operation),
+        &new,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(issued.secret)
 }
 
 /// One line of figures.

@@ -23,6 +23,8 @@ pub enum BenchCommand {
     Agenda(crate::bench::AgendaBenchArgs),
     /// Sends the abuse suite (nested fragments, aliases, repeated fields, huge names and e-mails, parallel logins, extreme dates) to a fresh server and prints the worst request time and the peak memory.
     Abuse,
+    /// Measures the latency from an accepted presence batch to the density alert received by each of 1, 100 and 500 WebSocket subscribers (fresh temporary SQLite), and prints p50, p99 and the messages lost.
+    Live(crate::bench::LiveBenchArgs),
 }
 
 fn ms(since: Instant) -> String {
@@ -39,6 +41,11 @@ pub async fn run(settings: &Settings, command: BenchCommand) -> Result<(), CliEr
         }
         BenchCommand::Abuse => {
             return crate::bench::abuse(settings)
+                .await
+                .map_err(CliError::CheckFailed);
+        }
+        BenchCommand::Live(args) => {
+            return crate::bench::live(settings, args)
                 .await
                 .map_err(CliError::CheckFailed);
         }
