@@ -151,7 +151,8 @@ impl LiveQuery {
 #[derive(Default)]
 pub struct SubscriptionRoot;
 
-#[Subscription]
+/// Live updates, over WebSocket at `/graphql/ws` with the graphql-transport-ws protocol; authenticate in `connection_init` with `Authorization: Bearer <token>` (and optionally `X-Purpose`).
+#[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Each new assessment of one event, as soon as it is stored on any server instance: after an edit of the event, its venue or its deployment, observations in its zone and time, an event nearby, a new model. Same access as the `event` query.
     async fn assessment_updated(
