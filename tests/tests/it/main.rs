@@ -12,6 +12,7 @@ mod faults;
 mod hardening;
 mod http;
 mod imports;
+mod live_inputs;
 mod matrix;
 mod models;
 mod perf;
