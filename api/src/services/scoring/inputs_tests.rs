@@ -13,6 +13,12 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
 }
 
+/// A case name, the peak, the usual counts, the attendance, the ratio expected.
+type PresenceCase = (&'static str, f64, &'static [f64], i64, Option<f64>);
+/// A case name, the editions' incidents and attendance, the category's rate, the
+/// index expected.
+type EditionCase = (&'static str, f64, f64, Option<f64>, Option<f64>);
+
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9
 }
@@ -165,7 +171,7 @@ fn a_forecast_takes_the_highest_temperature_and_gust_and_sums_the_rain() {
 
 #[test]
 fn presence_is_the_peak_over_the_usual_level_plus_the_expected_crowd() {
-    let cases: [(&str, f64, &[f64], i64, Option<f64>); 6] = [
+    let cases: [PresenceCase; 6] = [
         (
             "as expected",
             3_000.0,
@@ -216,7 +222,7 @@ fn presence_is_the_peak_over_the_usual_level_plus_the_expected_crowd() {
 fn the_past_edition_index_compares_the_series_rate_with_its_category() {
     // Two editions of 5,000 people (10,000), 2 incidents per 1,000 in the category:
     // 20 expected.
-    let cases: [(&str, f64, f64, Option<f64>, Option<f64>); 5] = [
+    let cases: [EditionCase; 5] = [
         ("as the category", 20.0, 10_000.0, Some(2.0), Some(1.0)),
         (
             "three times the category",
