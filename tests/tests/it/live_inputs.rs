@@ -520,15 +520,19 @@ async fn live_presence_above_the_usual_crowd_enters_as_presence_ratio(backend: B
         logged.is_some_and(|v| (v - 3f64.ln()).abs() < 1e-9),
         "presence_ratio contributes ln 3: {live}"
     );
-    // The model keeps presence effects at 0 or above: a crowd larger than expected
-    // never lowers a score.
+    // The model keeps presence effects at 0 or above, so a crowd larger than
+    // expected never lowers a score; the synthetic history gives presence no effect
+    // of its own, and this history's model learned a small positive one (security).
     let total = |a: &Value| {
         ["TRANQUILLITY", "SECURITY", "MOBILITY"]
             .iter()
             .map(|f| expected(a, f))
             .sum::<f64>()
     };
-    assert!(total(&live) >= total(&before), "{before} -> {live}");
+    assert!(
+        total(&live) > total(&before),
+        "more people than expected, more expected incidents: {before} -> {live}"
+    );
     assert!(
         live["risk"].as_f64() >= before["risk"].as_f64(),
         "{before} -> {live}"
