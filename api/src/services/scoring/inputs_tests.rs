@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use scoring::features::DayWeather;
 
+use super::editions::past_incident_index;
+use super::weather::{Forecast, StationDay, merge, normal};
 use super::*;
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
