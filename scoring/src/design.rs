@@ -316,6 +316,7 @@ pub(crate) mod tests {
             public_holiday: false,
             school_holiday: false,
             weather: DayWeather::default(),
+            weather_basis: None,
             concurrent_events: 0,
             transit_disruption: false,
             presence_ratio: None,

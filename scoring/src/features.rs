@@ -194,6 +194,22 @@ impl Default for DayWeather {
     }
 }
 
+/// Where the day's weather values of an event come from. Recorded with the features
+/// so an assessment says what it read; the encoding does not use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeatherBasis {
+    /// The station's observed day (imported daily climatology).
+    Observed,
+    /// The weather feed's cells for the day: forecasts for the coming days.
+    Forecast,
+    /// The climatological normal of the calendar day, from the imported station
+    /// history.
+    Normal,
+    /// Nothing known: the neutral day, which adds nothing to the risk.
+    Unknown,
+}
+
 /// Everything the model and the DPS grid need about one event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventFeatures {
@@ -221,6 +237,10 @@ pub struct EventFeatures {
     pub school_holiday: bool,
     /// The day's weather (forecast before, observed after).
     pub weather: DayWeather,
+    /// Where `weather` comes from; `None` where it was not recorded (history rows,
+    /// assessments stored before it was).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weather_basis: Option<WeatherBasis>,
     /// Other events overlapping in time in the same arrondissement.
     pub concurrent_events: u32,
     /// Whether a transit disruption (strike, closed line) is announced for the day.

@@ -367,6 +367,7 @@ fn expected_by_planner(
         public_holiday: false,
         school_holiday: false,
         weather: scoring::features::DayWeather::default(),
+        weather_basis: None,
         concurrent_events: 0,
         transit_disruption: false,
         presence_ratio: None,

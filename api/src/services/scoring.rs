@@ -12,6 +12,7 @@
 
 pub mod features;
 pub mod imports;
+pub mod inputs;
 pub mod models;
 pub mod oversight;
 pub mod report;

@@ -92,6 +92,7 @@ pub static TYPES: &[TypeAccess] = &[
     parent("AggregateTotal"),
     parent("AggregateZoneTotal"),
     parent("Assessment"),
+    parent("AssessmentInputs"),
     parent("AuditCount"),
     parent("AuditEntry"),
     parent("AuditEntryConnection"),

@@ -163,6 +163,7 @@ fn base_features(
         public_holiday: context.public_holiday,
         school_holiday: context.school_holiday,
         weather: context.weather,
+        weather_basis: None,
         concurrent_events: 0,
         transit_disruption: context.strike || rng.random_bool(LOCAL_DISRUPTION_SHARE),
         presence_ratio: None,

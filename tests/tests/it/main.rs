@@ -13,6 +13,7 @@ mod hardening;
 mod http;
 mod imports;
 mod live;
+mod live_inputs;
 mod matrix;
 mod models;
 mod perf;

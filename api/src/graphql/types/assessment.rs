@@ -228,6 +228,50 @@ pub struct Explanation {
     pub fields: Vec<FieldExplanation>,
 }
 
+/// Where the day's weather an assessment read comes from.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum WeatherBasis {
+    /// The weather station's observed day (imported Météo-France daily climatology).
+    Observed,
+    /// The weather feed's cells for the day (forecasts for the coming days): highest temperature, summed rain, strongest gust.
+    Forecast,
+    /// The climatological normal of the calendar day: the mean of the imported station days within a week of it, every imported year.
+    Normal,
+    /// Nothing known (no forecast, no imported station history): a mild, dry, calm day, which adds nothing to the risk.
+    Unknown,
+}
+
+impl From<scoring::features::WeatherBasis> for WeatherBasis {
+    fn from(value: scoring::features::WeatherBasis) -> Self {
+        use scoring::features::WeatherBasis as B;
+        match value {
+            B::Observed => WeatherBasis::Observed,
+            B::Forecast => WeatherBasis::Forecast,
+            B::Normal => WeatherBasis::Normal,
+            B::Unknown => WeatherBasis::Unknown,
+        }
+    }
+}
+
+/// The context inputs an assessment read (weather, transit, live presence, past editions), as the model saw them.
+#[derive(SimpleObject)]
+pub struct AssessmentInputs {
+    /// Where the day's weather comes from; null for assessments computed before it was recorded.
+    pub weather_basis: Option<WeatherBasis>,
+    /// The day's maximum temperature, °C (heat counts above 25 °C).
+    pub max_temp_c: f64,
+    /// The day's rain, mm.
+    pub rain_mm: f64,
+    /// The day's strongest wind gust, m/s (counts above 15 m/s).
+    pub wind_gust_ms: f64,
+    /// Whether a transit disruption was announced in the event's arrondissement (or citywide) during its hours.
+    pub transit_disruption: bool,
+    /// Peak presence counted during the event over the zone's usual level at that time plus the expected attendance (1.0 = as expected); null before counts exist.
+    pub presence_ratio: Option<f64>,
+    /// Incidents per 1,000 attendees at the series' past editions over the rate of all past events of its category (1.0 = typical); null for an event without a series or past edition.
+    pub past_incident_index: Option<f64>,
+}
+
 /// One scoring of an event by the risk model: advice for the supervision team, never a decision.
 pub struct Assessment {
     /// The row; its JSON columns are empty when `light`.
@@ -436,6 +480,27 @@ impl Assessment {
                         .collect(),
                 })
                 .collect(),
+        })
+    }
+    /// The context inputs the model read for this assessment: the day's weather and where it comes from, transit disruption, live presence, past editions.
+    async fn inputs(&self, ctx: &Context<'_>) -> Result<AssessmentInputs> {
+        let features = if self.light {
+            let loaders = &ctx.data::<crate::graphql::loaders::Loaders>()?.scoring;
+            let full = loaders.by_id.load_one(self.row.id).await?.ok_or_else(|| {
+                crate::error::ApiError::not_found(format!("assessment {}", self.row.id))
+            })?;
+            service::inputs::stored_features(&full)?
+        } else {
+            service::inputs::stored_features(&self.row)?
+        };
+        Ok(AssessmentInputs {
+            weather_basis: features.weather_basis.map(Into::into),
+            max_temp_c: features.weather.max_temp_c,
+            rain_mm: features.weather.rain_mm,
+            wind_gust_ms: features.weather.wind_gust_ms,
+            transit_disruption: features.transit_disruption,
+            presence_ratio: features.presence_ratio,
+            past_incident_index: features.past_incident_index,
         })
     }
     /// Version of the model that scored.

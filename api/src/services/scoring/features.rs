@@ -19,6 +19,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use crate::error::ApiResult;
 use crate::services::catalog::ZoneTree;
 use crate::services::imports::calendar::Coverage;
+use crate::services::scoring::inputs;
 
 /// Shortest duration the model accepts (a few minutes' ceremony counts as a quarter hour).
 const MIN_DURATION_HOURS: f64 = 0.25;
@@ -143,7 +144,7 @@ pub fn planned(rows: &[deployment::Model]) -> ResourceCounts {
 }
 
 /// Imported calendar and weather around a set of days; computed holidays outside the
-/// days an import covers, a neutral day where no weather was observed.
+/// days an import covers; the observed weather of the days that have it.
 #[derive(Debug, Default)]
 pub struct CalendarView {
     public: BTreeSet<NaiveDate>,
@@ -199,10 +200,9 @@ impl CalendarView {
         }
     }
 
-    /// The day's weather: observed when imported, otherwise a neutral day (no
-    /// forecast feed yet), which adds nothing to the risk.
-    fn weather(&self, day: NaiveDate) -> DayWeather {
-        self.weather.get(&day).copied().unwrap_or_default()
+    /// The day's observed weather, when imported (`inputs` supplies the others).
+    fn weather(&self, day: NaiveDate) -> Option<DayWeather> {
+        self.weather.get(&day).copied()
     }
 }
 
@@ -227,6 +227,8 @@ pub struct Context {
     pub window: Vec<event::Model>,
     /// Calendar and weather of the days concerned.
     pub calendar: CalendarView,
+    /// Forecasts, normals, disruptions, presence and past editions.
+    pub live: inputs::LiveInputs,
 }
 
 impl Context {
@@ -248,6 +250,7 @@ impl Context {
                 tree,
                 window: Vec::new(),
                 calendar: CalendarView::default(),
+                live: inputs::LiveInputs::default(),
             });
         };
         let window = event::Entity::find()
@@ -257,11 +260,13 @@ impl Context {
         let first = start.with_timezone(&Paris).date_naive();
         let last = end.with_timezone(&Paris).date_naive();
         let calendar = CalendarView::load(db, first, last).await?;
+        let live = inputs::LiveInputs::load(db, events, &tree, &venues).await?;
         Ok(Context {
             venues,
             tree,
             window,
             calendar,
+            live,
         })
     }
 
@@ -285,6 +290,7 @@ impl Context {
         let venue = e.venue_id.and_then(|id| self.venues.get(&id));
         let site = crate::services::venues::site_factors(e, venue);
         let seconds = (e.ends_at - e.starts_at).num_seconds().max(0);
+        let (weather, weather_basis) = self.live.weather(date, self.calendar.weather(date));
         EventFeatures {
             category: category(e.category),
             date,
@@ -300,13 +306,12 @@ impl Context {
             alcohol: e.alcohol,
             public_holiday: self.calendar.public_holiday(date),
             school_holiday: self.calendar.school_holiday(date),
-            weather: self.calendar.weather(date),
+            weather,
+            weather_basis: Some(weather_basis),
             concurrent_events: self.concurrent(e),
-            // No transit, presence or past-edition feed is connected yet: the model
-            // reads these as "nothing known", which adds nothing to the risk.
-            transit_disruption: false,
-            presence_ratio: None,
-            past_incident_index: None,
+            transit_disruption: self.live.transit_disruption(e.id),
+            presence_ratio: self.live.presence_ratio(e.id),
+            past_incident_index: self.live.past_incident_index(e.id),
             public_profile: profile(e.public_profile),
             // The event's own factors (a stage, a marquee) replace its venue's.
             site_access: site_access(site.access_class),
