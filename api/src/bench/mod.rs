@@ -122,7 +122,7 @@ pub(crate) async fn account(
     let email = format!("bench-{}@bench.example", uuid::Uuid::new_v4().simple());
     let password = uuid::Uuid::new_v4().to_string();
     let auth =
-        crate::auth::service::AuthState::from_settings(&settings).map_err(|e| e.to_string())?;
+        crate::auth::service::AuthState::from_settings(settings).map_err(|e| e.to_string())?;
     let ctx = crate::context::RequestContext::command_line("bench agenda");
     let operation = crate::context::Operation::named(
         crate::context::OperationKind::Command,
