@@ -216,7 +216,7 @@ async fn a_subscriber_sees_each_new_assessment_and_its_end_is_audited(backend: B
     assert_eq!(ended[0].actor, "supervisor@test.example");
 }
 
-async fn a_change_made_on_one_instance_reaches_a_subscriber_of_another(backend: Backend) {
+async fn a_batch_accepted_by_one_instance_reaches_a_subscriber_of_another(backend: Backend) {
     let Some(app) = app_with_model(backend).await else {
         return;
     };
@@ -243,15 +243,37 @@ async fn a_change_made_on_one_instance_reaches_a_subscriber_of_another(backend: 
     subscription_entries(&app, "subscription started").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let edited = app
-        .graphql_as(
-            "supervisor",
-            UPDATE,
-            json!({ "id": event["id"], "input": { "expectedAttendance": 30_000 } }),
-        )
-        .await;
-    let stored = edited["data"]["updateEvent"]["event"]["assessment"].clone();
-    assert!(stored["risk"].is_number(), "{edited}");
+    // A heat forecast for the event's day, accepted by the first instance: the
+    // event is queued, re-scored there, and its new risk reaches the second.
+    let before = current(&app, &event["id"]).await;
+    let meteo = token(
+        &app,
+        "meteo-france",
+        &["ingest:meteo-observations"],
+        &["ingestion"],
+    )
+    .await;
+    let day = chrono::Utc::now().date_naive() + chrono::Days::new(1);
+    let cells: Vec<Value> = (9..=20)
+        .map(|hour| {
+            json!({ "zone": "13055", "metric": "temperature", "bucketStart": format!("{day}T{hour:02}:00:00Z"),
+                "bucketMinutes": 60, "value": 36.0, "contributors": 1 })
+        })
+        .collect();
+    let batch = json!({ "input": { "sourceId": "meteo-observations", "idempotencyKey": "heat-wave", "observations": cells } });
+    let sent = call(&app, &meteo, Some("ingestion"), INGEST, batch).await;
+    assert_eq!(sent["data"]["ingestObservations"]["accepted"], 12, "{sent}");
+    let stored = until_assessed(&app, &event["id"], |a| a["id"] != before["id"]).await;
+    assert!(
+        stored["risk"].as_f64() > before["risk"].as_f64(),
+        "36 °C raises the risk: {before} -> {stored}"
+    );
+    assert!(
+        stored["triggeredBy"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("observations (temperature) from meteo-observations")),
+        "{stored}"
+    );
 
     let mut followed = None;
     let mut agenda = None;
@@ -271,7 +293,13 @@ async fn a_change_made_on_one_instance_reaches_a_subscriber_of_another(backend: 
         "the new risk, from the other instance"
     );
     let agenda = agenda.unwrap();
-    assert_eq!(agenda["eventIds"], json!([event["id"]]));
+    assert!(
+        agenda["eventIds"]
+            .as_array()
+            .unwrap()
+            .contains(&event["id"]),
+        "the forecast re-scored the event, among others of its day: {agenda}"
+    );
     let shown: Vec<&Value> = agenda["days"]
         .as_array()
         .unwrap()
@@ -467,7 +495,7 @@ async fn credentials_are_checked_at_init_and_while_the_socket_lives(backend: Bac
 
 on_both_backends!(
     a_subscriber_sees_each_new_assessment_and_its_end_is_audited,
-    a_change_made_on_one_instance_reaches_a_subscriber_of_another,
+    a_batch_accepted_by_one_instance_reaches_a_subscriber_of_another,
     an_event_nearby_re_scores_its_neighbours,
     presence_raises_and_clears_a_density_alert,
     credentials_are_checked_at_init_and_while_the_socket_lives,
