@@ -139,6 +139,9 @@ async fn rescore(db: DatabaseConnection) {
 
 /// What the dispatcher has published, to publish each row once.
 struct Published {
+    /// The highest assessment id when the dispatcher started: what was stored
+    /// before is not news.
+    baseline: i64,
     assessments: BTreeSet<i64>,
     highest: i64,
     alerts: HashSet<(i64, DateTime<Utc>)>,
@@ -158,6 +161,7 @@ async fn dispatch(db: DatabaseConnection, hub: Hub) {
         .flatten()
         .unwrap_or(0);
     let mut published = Published {
+        baseline: highest,
         assessments: BTreeSet::new(),
         highest,
         alerts: HashSet::new(),
@@ -177,7 +181,10 @@ async fn publish_new(
     hub: &Hub,
     published: &mut Published,
 ) -> Result<(), sea_orm::DbErr> {
-    let floor = published.highest.saturating_sub(ID_SLACK);
+    let floor = published
+        .highest
+        .saturating_sub(ID_SLACK)
+        .max(published.baseline);
     let rows: Vec<(i64, i64)> = assessment::Entity::find()
         .select_only()
         .column(assessment::Column::Id)

@@ -39,15 +39,15 @@ fn api_binary() -> PathBuf {
 }
 
 /// The platform running as its own process on the test application's database.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    address: String,
+    pub(crate) address: String,
 }
 
 impl Server {
     /// Starts `api serve` on `app`'s database and data folder (same signing keys),
     /// in production mode: nothing seeded, the schema already migrated.
-    async fn start(app: &TestApp) -> Server {
+    pub(crate) async fn start(app: &TestApp) -> Server {
         let binary = tokio::task::spawn_blocking(api_binary).await.unwrap();
         let mut command = Command::new(binary);
         command

@@ -221,12 +221,21 @@ async fn a_batch_accepted_by_one_instance_reaches_a_subscriber_of_another(backen
         return;
     };
     let event = create_event(&app, 8_000).await;
-    // A second instance on the same database: it shares nothing else with the first.
-    let other = api::startup::Application::build(app.settings.clone())
-        .await
-        .expect("the second instance builds");
-    let other_address = format!("http://127.0.0.1:{}", other.port());
-    tokio::spawn(other.run_until_stopped());
+    // A second instance, another process on the same database: it shares nothing
+    // else with the first.
+    let other = crate::faults::Server::start(&app).await;
+    let other_address = other.address.clone();
+    // On PostgreSQL, the tables' triggers tell every listening instance at once.
+    let mut listener = match &app.settings.database_url {
+        Some(url) if backend == Backend::Postgres => {
+            let mut listener = sea_orm::sqlx::postgres::PgListener::connect(url)
+                .await
+                .expect("a listener connects");
+            listener.listen("platform_live").await.expect("LISTEN");
+            Some(listener)
+        }
+        _ => None,
+    };
 
     let analyst = app.token_for("analyst").await;
     let mut socket = Socket::ready(&other_address, &analyst).await;
@@ -263,6 +272,17 @@ async fn a_batch_accepted_by_one_instance_reaches_a_subscriber_of_another(backen
     let batch = json!({ "input": { "sourceId": "meteo-observations", "idempotencyKey": "heat-wave", "observations": cells } });
     let sent = call(&app, &meteo, Some("ingestion"), INGEST, batch).await;
     assert_eq!(sent["data"]["ingestObservations"]["accepted"], 12, "{sent}");
+    if let Some(listener) = listener.as_mut() {
+        let notification = tokio::time::timeout(WAIT, listener.recv())
+            .await
+            .expect("a notification before the deadline")
+            .expect("a notification");
+        assert!(
+            ["rescore_request", "assessment"].contains(&notification.payload()),
+            "notified of {}",
+            notification.payload()
+        );
+    }
     let stored = until_assessed(&app, &event["id"], |a| a["id"] != before["id"]).await;
     assert!(
         stored["risk"].as_f64() > before["risk"].as_f64(),
