@@ -15,8 +15,8 @@
 //! instances behind a load balancer: whichever takes a request re-scores, and every
 //! instance publishes the new assessment to its own subscribers.
 
-use std::collections::{BTreeSet, HashSet};
-use std::sync::LazyLock;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -39,6 +39,8 @@ const ID_SLACK: i64 = 2_000;
 const ALERT_SLACK: chrono::Duration = chrono::Duration::seconds(10);
 /// Messages a slow subscriber may fall behind before it skips some.
 const CHANNEL_CAPACITY: usize = 4_096;
+/// Assessments read per statement by the dispatcher.
+const READ_CHUNK: usize = 500;
 /// The PostgreSQL notification channel (see the live migration's triggers).
 pub const CHANNEL: &str = "platform_live";
 
@@ -49,22 +51,23 @@ pub fn wake() {
     WAKE.send_modify(|n| *n = n.wrapping_add(1));
 }
 
-/// Something the subscribers may want to know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Something the subscribers may want to know. The row is read once by the
+/// dispatcher and shared by every subscription it concerns.
+#[derive(Debug, Clone)]
 pub enum LiveMessage {
     /// A new assessment of an event.
     Assessment {
-        /// The assessment.
-        id: i64,
         /// Its event.
         event_id: i64,
+        /// The assessment as stored.
+        row: Arc<assessment::Model>,
     },
     /// A density alert was raised, changed or cleared.
     Alert {
-        /// The alert.
-        id: i64,
         /// Its site.
         zone_id: i64,
+        /// The alert as it now stands.
+        row: Arc<live_alert::Model>,
     },
 }
 
@@ -185,20 +188,43 @@ async fn publish_new(
         .highest
         .saturating_sub(ID_SLACK)
         .max(published.baseline);
-    let rows: Vec<(i64, i64)> = assessment::Entity::find()
+    let ids: Vec<i64> = assessment::Entity::find()
         .select_only()
         .column(assessment::Column::Id)
-        .column(assessment::Column::EventId)
         .filter(assessment::Column::Id.gt(floor))
         .order_by_asc(assessment::Column::Id)
         .into_tuple()
         .all(db)
         .await?;
-    for (id, event_id) in rows {
-        if published.assessments.insert(id) {
-            hub.publish(LiveMessage::Assessment { id, event_id });
+    let new: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|id| !published.assessments.contains(id))
+        .collect();
+    // Whole rows, once for every subscriber, and only when someone listens.
+    let mut rows: HashMap<i64, assessment::Model> = HashMap::new();
+    if hub.subscribers() > 0 {
+        for chunk in new.chunks(READ_CHUNK) {
+            for row in assessment::Entity::find()
+                .filter(assessment::Column::Id.is_in(chunk.to_vec()))
+                .all(db)
+                .await?
+            {
+                rows.insert(row.id, row);
+            }
         }
-        published.highest = published.highest.max(id);
+    }
+    for id in new {
+        published.assessments.insert(id);
+        if let Some(row) = rows.remove(&id) {
+            hub.publish(LiveMessage::Assessment {
+                event_id: row.event_id,
+                row: Arc::new(row),
+            });
+        }
+    }
+    if let Some(last) = ids.last() {
+        published.highest = published.highest.max(*last);
     }
     let floor = published.highest.saturating_sub(ID_SLACK);
     published.assessments = published.assessments.split_off(&floor);
@@ -213,8 +239,8 @@ async fn publish_new(
     for alert in alerts {
         if published.alerts.insert((alert.id, alert.updated_at)) {
             hub.publish(LiveMessage::Alert {
-                id: alert.id,
                 zone_id: alert.zone_id,
+                row: Arc::new(alert),
             });
         }
     }

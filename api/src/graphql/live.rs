@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
-use entity::{assessment, live_alert};
+use entity::live_alert;
 use futures_util::Stream;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use tokio::sync::broadcast::error::RecvError;
@@ -162,21 +162,14 @@ impl SubscriptionRoot {
     ) -> Result<impl Stream<Item = Assessment> + use<>> {
         let event_id = parse_id(&event_id, "eventId")?;
         let watch = Watch::open(ctx, "assessmentUpdated")?;
-        let db = ctx.data::<crate::db::Readers>()?.0.clone();
         let mut receiver = ctx.data::<Hub>()?.subscribe();
         Ok(async_stream::stream! {
             let mut watch = watch;
             loop {
                 match receiver.recv().await {
-                    Ok(LiveMessage::Assessment { id, event_id: e }) if e == event_id => {
-                        match assessment::Entity::find_by_id(id).one(&db).await {
-                            Ok(Some(row)) => {
-                                watch.delivered += 1;
-                                yield Assessment::from(row);
-                            }
-                            Ok(None) => {}
-                            Err(err) => tracing::warn!(error = %err, "cannot read a new assessment"),
-                        }
+                    Ok(LiveMessage::Assessment { event_id: e, row }) if e == event_id => {
+                        watch.delivered += 1;
+                        yield Assessment::from((*row).clone());
                     }
                     Ok(_) | Err(RecvError::Lagged(_)) => {}
                     Err(RecvError::Closed) => break,
@@ -259,18 +252,12 @@ impl SubscriptionRoot {
             let mut watch = watch;
             loop {
                 match receiver.recv().await {
-                    Ok(LiveMessage::Alert { id, zone_id }) => {
+                    Ok(LiveMessage::Alert { zone_id, row }) => {
                         if zones.as_ref().is_some_and(|z| !z.contains(&zone_id)) {
                             continue;
                         }
-                        match live_alert::Entity::find_by_id(id).one(&db).await {
-                            Ok(Some(row)) => {
-                                watch.delivered += 1;
-                                yield DensityAlert(row);
-                            }
-                            Ok(None) => {}
-                            Err(err) => tracing::warn!(error = %err, "cannot read an alert"),
-                        }
+                        watch.delivered += 1;
+                        yield DensityAlert((*row).clone());
                     }
                     Ok(_) | Err(RecvError::Lagged(_)) => {}
                     Err(RecvError::Closed) => break,
