@@ -100,7 +100,7 @@ async fn run(
     let db = app.db().clone();
     tokio::spawn(app.run_until_stopped());
     let (_, analyst) = super::account(&settings, &db, &format!("http://{base}/graphql")).await?;
-    let ingest = super::presence_token(&settings, &db).await?;
+    let ingest = super::presence_token(&db).await?;
 
     // The subscribers, each on its own socket.
     let (sender, mut arrivals) = tokio::sync::mpsc::unbounded_channel::<Instant>();

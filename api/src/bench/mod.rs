@@ -170,12 +170,8 @@ pub(crate) async fn account(
 }
 
 /// A partner token of the phone operators that ingests their presence counts.
-pub(crate) async fn presence_token(
-    settings: &Settings,
-    db: &sea_orm::DatabaseConnection,
-) -> Result<String, String> {
+pub(crate) async fn presence_token(db: &sea_orm::DatabaseConnection) -> Result<String, String> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let _ = settings;
     let organization = entity::organization::Entity::find()
         .filter(entity::organization::Column::Code.eq("operateurs-mobiles"))
         .one(db)

@@ -51,6 +51,23 @@ impl ZoneTree {
         }
     }
 
+    /// The zone and the zones containing it, innermost first.
+    pub fn ancestors(&self, id: i64) -> Vec<i64> {
+        let mut chain = vec![id];
+        let mut current = id;
+        // The hierarchy is shallow; the bound guards against a cycle in bad data.
+        for _ in 0..16 {
+            match self.zones.get(&current).and_then(|z| z.parent_id) {
+                Some(parent) if !chain.contains(&parent) => {
+                    chain.push(parent);
+                    current = parent;
+                }
+                _ => break,
+            }
+        }
+        chain
+    }
+
     /// The arrondissement containing a zone (the zone itself when it is one, or the
     /// top of its chain when it lies in none): the area conflict rules reason on.
     pub fn area_of(&self, id: i64) -> i64 {

@@ -156,21 +156,9 @@ pub async fn after_observations<C: ConnectionTrait>(
             .entry(cell.zone_id)
             .or_insert_with(|| tree.with_descendants(cell.zone_id));
     }
-    let ancestors = |zone: i64| {
-        let mut chain = vec![zone];
-        let mut current = zone;
-        while let Some(parent) = tree.get(current).and_then(|z| z.parent_id) {
-            if chain.contains(&parent) {
-                break;
-            }
-            chain.push(parent);
-            current = parent;
-        }
-        chain
-    };
     let mut ids = BTreeSet::new();
     for e in candidates.iter().filter(|e| active(e.status)) {
-        let chain = ancestors(e.zone_id);
+        let chain = tree.ancestors(e.zone_id);
         let concerned = cells.iter().any(|c| {
             c.start < e.ends_at
                 && c.end() > e.starts_at
