@@ -99,14 +99,18 @@ const TOKEN_MATRIX: &[(&str, &[&str])] = &[
             "agendaUpdated",
             "alerts",
             "densityAlerts",
+            "me",
         ],
     ),
-    ("read:events", &["event", "events", "assessmentUpdated"]),
-    ("read:aggregates:tranquillity", &["incidentStats"]),
-    ("read:aggregates:security", &["incidentStats"]),
-    ("read:aggregates:mobility", &["incidentStats"]),
-    ("read:aggregates:presence", &["presence"]),
-    ("ingest:rtm-load", &["ingestObservations", "sources"]),
+    (
+        "read:events",
+        &["event", "events", "assessmentUpdated", "me"],
+    ),
+    ("read:aggregates:tranquillity", &["incidentStats", "me"]),
+    ("read:aggregates:security", &["incidentStats", "me"]),
+    ("read:aggregates:mobility", &["incidentStats", "me"]),
+    ("read:aggregates:presence", &["presence", "me"]),
+    ("ingest:rtm-load", &["ingestObservations", "sources", "me"]),
 ];
 
 /// Operations on protected data, where a purpose is always recorded.

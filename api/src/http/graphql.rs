@@ -7,7 +7,6 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, Header};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Variables};
 use futures_util::FutureExt;
@@ -228,22 +227,7 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         };
     let has_query = pairs.iter().any(|(k, _)| k == "query");
     if !has_query && state.settings.graphiql && accepts_html(&req) {
-        let page = GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("Public-space platform")
-            .finish();
-        // The page loads GraphiQL from its CDN and runs inline scripts: its policy
-        // allows that and the calls to this server, nothing else.
-        return HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .insert_header((
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; script-src 'unsafe-inline' https://unpkg.com; \
-                 style-src 'unsafe-inline' https://unpkg.com; font-src https://unpkg.com data:; \
-                 img-src 'self' data: https://unpkg.com; connect-src 'self'; \
-                 frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-            ))
-            .body(page);
+        return super::page::graphiql(&req);
     }
     let Some(response_type) = negotiate(&req) else {
         return refusal_response(

@@ -1,8 +1,10 @@
-//! HTTP routes: GraphQL over HTTP, health, readiness and metrics.
+//! HTTP routes: GraphQL over HTTP and WebSocket, the agenda page and its assets,
+//! health, readiness and metrics.
 
 pub mod audit;
 pub mod graphql;
 pub mod health;
+pub mod page;
 pub mod rate;
 pub mod ws;
 
@@ -53,16 +55,18 @@ pub fn coded_error(
 
 /// Registers the routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/graphql")
-            .route(web::post().to(graphql::post))
-            .route(web::get().to(graphql::get))
-            .route(web::route().to(graphql::method_not_allowed)),
-    )
-    .route("/graphql/ws", web::get().to(ws::subscribe))
-    .route("/healthz", web::get().to(health::healthz))
-    .route("/readyz", web::get().to(health::readyz))
-    .route("/metrics", web::get().to(health::metrics))
-    .route("/.well-known/jwks.json", web::get().to(health::jwks))
-    .route("/audit/export.csv", web::get().to(audit::export));
+    cfg.route("/", web::get().to(page::index))
+        .route("/assets/{path:.*}", web::get().to(page::asset))
+        .service(
+            web::resource("/graphql")
+                .route(web::post().to(graphql::post))
+                .route(web::get().to(graphql::get))
+                .route(web::route().to(graphql::method_not_allowed)),
+        )
+        .route("/graphql/ws", web::get().to(ws::subscribe))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(health::metrics))
+        .route("/.well-known/jwks.json", web::get().to(health::jwks))
+        .route("/audit/export.csv", web::get().to(audit::export));
 }

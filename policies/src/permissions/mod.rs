@@ -232,6 +232,11 @@ fn match_scope(
             .cloned()
             .map(|s| (s, RowFilter::OwnOrganization(organization)))
             .ok_or_else(missing),
+        ScopeRule::AnyScope => scopes
+            .first()
+            .cloned()
+            .map(|s| (s, RowFilter::OwnOrganization(organization)))
+            .ok_or_else(missing),
     }
 }
 
@@ -244,6 +249,7 @@ fn scope_name(rule: ScopeRule) -> String {
         ScopeRule::ReadAggregatesOfRequestedField => "read:aggregates:<field>".to_owned(),
         ScopeRule::IngestRequestedSource => "ingest:<source>".to_owned(),
         ScopeRule::AnyIngest => "ingest:<any source>".to_owned(),
+        ScopeRule::AnyScope => "any scope".to_owned(),
     }
 }
 

@@ -65,6 +65,8 @@ pub enum ScopeRule {
     IngestRequestedSource,
     /// Granted by any `ingest:` scope, reaching only the token's own organization.
     AnyIngest,
+    /// Granted by any scope at all: what a token may learn about itself.
+    AnyScope,
 }
 
 /// One scope's access to one operation.
@@ -154,8 +156,8 @@ const fn op(
 use OperationKind::{Mutation, Public, Query, Task};
 use Role::{Admin, Analyst, Dpo, Partner, Supervisor};
 use ScopeRule::{
-    AnyIngest, IngestRequestedSource, ReadAgenda, ReadAggregates, ReadAggregatesOfRequestedField,
-    ReadEvents,
+    AnyIngest, AnyScope, IngestRequestedSource, ReadAgenda, ReadAggregates,
+    ReadAggregatesOfRequestedField, ReadEvents,
 };
 
 /// Who reads the agenda and events.
@@ -266,7 +268,9 @@ pub static OPERATIONS: &[OperationRule] = &[
     op("scoringMethod", Query, false, EVERYONE, NO_TOKEN),
     op("trainedModels", Query, false, EVERYONE, NO_TOKEN),
     // Queries: accounts, audit, register.
-    op("me", Query, false, EVERYONE, NO_TOKEN),
+    // A token may ask what it is (its label, organization and scopes) once it holds
+    // any scope; a client such as the agenda page needs it to know what to show.
+    op("me", Query, false, EVERYONE, &[token(AnyScope, ANY)]),
     op("users", Query, false, ADMIN_ONLY, NO_TOKEN),
     op("partnerTokens", Query, false, ADMIN_ONLY, NO_TOKEN),
     op("auditEntries", Query, true, AUDITOR, NO_TOKEN),
