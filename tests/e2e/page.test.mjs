@@ -153,6 +153,14 @@ test("the map draws the quartiers and moves through the 30 days", async () => {
     const second = await page.locator("#map-title").innerText();
     assert.notEqual(first, second);
     assert.match(second, /risque maximal/);
+    // The day's highest risk colours at least one quartier with its band.
+    const band = await page.evaluate(() => {
+      const text = document.getElementById("map-title").textContent.match(/risque maximal (\d+),(\d)/);
+      if (!text) return null;
+      const risk = Number(`${text[1]}.${text[2]}`);
+      return risk < 2 ? 1 : risk < 4 ? 2 : risk < 6 ? 3 : risk < 8 ? 4 : 5;
+    });
+    if (band) assert.ok(await page.locator(`svg.map path.quartier.risk-${band}`).count() >= 1, `a quartier at band ${band}`);
     assert.deepEqual(await unnamedControls(page), []);
   });
 });

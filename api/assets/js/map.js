@@ -35,13 +35,35 @@ function pathOf(geometry, project) {
   return rings(geometry).map((ring) => `M${ring.map((p) => project(p).join(",")).join("L")}Z`).join("");
 }
 
-/** The quartiers an event colours: its own (or its site's), or every quartier of its arrondissement. */
-function quartiersOf(event, byArrondissement) {
+/** Whether [x, y] lies inside `geometry` (even-odd rule over every ring). */
+function contains(geometry, [x, y]) {
+  let inside = false;
+  for (const ring of rings(geometry)) {
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i];
+      const [xj, yj] = ring[j];
+      if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+  }
+  return inside;
+}
+
+/**
+ * The quartiers an event colours: the one holding its venue, else its zone's quartier,
+ * else every quartier of its arrondissement.
+ */
+function quartiersOf(event, quartiers, byArrondissement) {
+  if (event.venue) {
+    const point = [event.venue.longitude, event.venue.latitude];
+    const hit = quartiers.find((q) => q.geometry && contains(q.geometry, point));
+    if (hit) return [hit.id];
+  }
   const z = event.zone;
   if (!z) return [];
   if (z.level === "QUARTIER") return [z.id];
   if (z.level === "SITE" && z.parent?.level === "QUARTIER") return [z.parent.id];
   if (z.level === "ARRONDISSEMENT") return byArrondissement.get(z.id) || [];
+  if (z.level === "SITE" && z.parent?.level === "ARRONDISSEMENT") return byArrondissement.get(z.parent.id) || [];
   return [];
 }
 
@@ -76,7 +98,7 @@ export async function mapView(root, params) {
     for (const event of day.events) {
       const r = event.assessment?.risk;
       if (r === undefined || r === null) continue;
-      for (const q of quartiersOf(event, byArrondissement)) risk.set(q, Math.max(risk.get(q) ?? 0, r));
+      for (const q of quartiersOf(event, quartiers, byArrondissement)) risk.set(q, Math.max(risk.get(q) ?? 0, r));
     }
     title.textContent = `${formatDay(day.date)} : risque maximal ${formatRisk(day.maxRisk)}`;
     slider.setAttribute("aria-valuetext", formatDay(day.date));
@@ -111,7 +133,7 @@ export async function mapView(root, params) {
     h("h1", {}, "Carte des risques"),
     h("div", { class: "slider" }, h("label", { for: "map-day" }, "Jour affiché"), slider),
     legend(),
-    h("p", { class: "muted" }, "Un quartier prend le risque le plus élevé des événements évalués qui s’y tiennent ; un événement rattaché à tout un arrondissement colore chacun de ses quartiers."),
+    h("p", { class: "muted" }, "Un quartier prend le risque le plus élevé des événements évalués qui s’y tiennent (d’après le lieu de l’événement) ; un événement sans lieu, rattaché à tout un arrondissement, colore chacun de ses quartiers."),
     h("div", { class: "map-layout" }, h("figure", { class: "map-box" }, svg), h("section", { "aria-labelledby": "map-title" }, title, list)),
   );
   draw();

@@ -197,9 +197,19 @@ fn a_token_reads_aggregates_only_of_its_fields_and_purposes() {
 #[test]
 fn a_token_is_never_authorized_by_a_role() {
     let rtm = token(&["read:agenda"], &[Purpose::EventPlanning]);
-    let denial = authorize(&rtm, "me", None, None).unwrap_err();
+    let denial = authorize(&rtm, "users", None, None).unwrap_err();
     assert_eq!(denial.reason.code(), "SCOPE_MISSING");
     assert!(!denial.needs_authentication());
+}
+
+#[test]
+fn a_token_with_any_scope_may_ask_what_it_is() {
+    let rtm = token(&["read:aggregates:presence"], &[Purpose::Statistics]);
+    let grant = authorize(&rtm, "me", None, None).expect("me");
+    assert!(matches!(grant.basis, GrantBasis::Scope(_)), "{grant:?}");
+    let bare = token(&[], &[Purpose::Statistics]);
+    let denial = authorize(&bare, "me", None, None).unwrap_err();
+    assert_eq!(denial.reason.code(), "SCOPE_MISSING");
 }
 
 #[test]

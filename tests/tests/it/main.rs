@@ -16,6 +16,7 @@ mod live;
 mod live_inputs;
 mod matrix;
 mod models;
+mod page;
 mod perf;
 mod privacy;
 mod register;
