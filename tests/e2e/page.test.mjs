@@ -103,6 +103,12 @@ test("the DPO sees that decision's audit entry, exports the log and verifies the
     await page.getByRole("button", { name: "Vérifier la chaîne d’intégrité" }).click();
     await page.getByText(/Chaîne intègre : [\d  ]+ entrées vérifiées/).waitFor();
     assert.ok(await page.locator("text=Registre des traitements et analyses d’impact").count());
+    // A validated DPIA exports as the CNIL PIA tool's JSON.
+    const register = page.locator("tr", { hasText: "Planification des événements" });
+    const [pia] = await Promise.all([page.waitForEvent("download"), register.getByRole("button", { name: /Exporter l’AIPD/ }).click()]);
+    const file = Buffer.concat(await (await pia.createReadStream()).toArray()).toString("utf8");
+    assert.match(pia.suggestedFilename(), /\.json$/);
+    assert.ok(JSON.parse(file), "the export is JSON");
     assert.deepEqual(await unnamedControls(page), []);
   });
 });

@@ -78,13 +78,15 @@ function dayLabel(day) {
 }
 
 function calendar(state, onPick) {
-  const grid = h("div", { class: "calendar", role: "grid", "aria-label": "Calendrier des 30 prochains jours" });
+  // Buttons in a labelled group: each names its day, risk, events and conflicts; the
+  // weekday heads are for the eye (each button already says its day).
+  const grid = h("div", { class: "calendar", role: "group", "aria-label": "Calendrier des 30 prochains jours ; flèches pour changer de jour" });
   const names = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."];
-  grid.appendChild(h("div", { class: "calendar-row calendar-head", role: "row" }, names.map((n) => h("span", { role: "columnheader" }, n))));
+  grid.appendChild(h("div", { class: "calendar-row calendar-head", "aria-hidden": "true" }, names.map((n) => h("span", {}, n))));
   const first = new Date(`${state.days[0].date}T00:00:00Z`).getUTCDay();
   const offset = (first + 6) % 7;
-  let row = h("div", { class: "calendar-row", role: "row" });
-  for (let i = 0; i < offset; i++) row.appendChild(h("span", { class: "calendar-blank", role: "gridcell" }));
+  let row = h("div", { class: "calendar-row" });
+  for (let i = 0; i < offset; i++) row.appendChild(h("span", { class: "calendar-blank", "aria-hidden": "true" }));
   state.days.forEach((day, index) => {
     const selected = day.date === state.selected;
     const cell = h(
@@ -92,8 +94,7 @@ function calendar(state, onPick) {
       {
         type: "button",
         class: `day risk-${riskBand(day.maxRisk)}${selected ? " day-selected" : ""}${state.changed.has(day.date) ? " day-changed" : ""}`,
-        role: "gridcell",
-        "aria-selected": selected ? "true" : "false",
+        "aria-pressed": selected ? "true" : "false",
         "aria-label": dayLabel(day),
         dataset: { date: day.date, index: String(index) },
         tabindex: selected ? "0" : "-1",
@@ -114,7 +115,7 @@ function calendar(state, onPick) {
     row.appendChild(cell);
     if ((offset + index + 1) % 7 === 0) {
       grid.appendChild(row);
-      row = h("div", { class: "calendar-row", role: "row" });
+      row = h("div", { class: "calendar-row" });
     }
   });
   if (row.childElementCount) grid.appendChild(row);

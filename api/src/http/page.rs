@@ -20,10 +20,10 @@ pub const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 
      img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; \
      frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-/// GraphiQL's policy: the same, except that its editor sets inline styles and its
-/// stylesheet carries its fonts as `data:` URLs.
+/// GraphiQL's policy: the same, except that its stylesheet carries its fonts as
+/// `data:` URLs.
 pub const GRAPHIQL_POLICY: &str = "default-src 'none'; script-src 'self'; \
-     style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
+     style-src 'self'; img-src 'self' data:; font-src 'self' data:; \
      connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /// `GET /`: the agenda page.

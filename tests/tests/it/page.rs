@@ -59,7 +59,9 @@ async fn pages_and_assets_come_from_the_server_alone(backend: Backend) {
     assert_eq!(graphiql.status(), 200);
     let graphiql_policy = header(&graphiql, "content-security-policy").to_owned();
     assert!(
-        graphiql_policy.contains("script-src 'self';") && !graphiql_policy.contains("http"),
+        graphiql_policy.contains("script-src 'self';")
+            && !graphiql_policy.contains("http")
+            && !graphiql_policy.contains("unsafe"),
         "{graphiql_policy}"
     );
     let graphiql_html = graphiql.text().await.unwrap();
