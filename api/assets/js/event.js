@@ -6,7 +6,7 @@ import { h, replace, notice } from "./ui.js";
 import { riskBadge, adequacyBar, applyWidths } from "./agenda.js";
 import {
   CATEGORY, FIELD, KIND, ACTION, CONFLICT, STATUS, label,
-  formatDateTime, formatRisk, formatPercent, formatNumber,
+  formatDateTime, formatRisk, formatPercent, formatNumber, formatDecimal,
 } from "./labels.js";
 
 /**
@@ -109,11 +109,11 @@ function explanation(a) {
       "div",
       { class: "explain" },
       h("h3", {}, label(FIELD, f.field), " ", riskBadge(risk)),
-      h("p", { class: "muted" }, `Incidents attendus : ${f.expectedIncidents.toFixed(2)} (taux de base ${f.baselineRate.toFixed(3)})`),
+      h("p", { class: "muted" }, `Incidents attendus : ${formatDecimal(f.expectedIncidents, 2)} (taux de base ${formatDecimal(f.baselineRate, 3)})`),
       table(
         `Principaux facteurs, ${label(FIELD, f.field).toLowerCase()}`,
         ["Facteur", "Valeur", "Effet"],
-        top.map((c) => [h("span", { title: c.feature }, featureLabel(c.feature)), String(Math.round(c.value * 100) / 100), h("span", { class: c.factor >= 1 ? "up" : "down" }, `× ${c.factor.toFixed(2)}`)]),
+        top.map((c) => [h("span", { title: c.feature }, featureLabel(c.feature)), formatDecimal(c.value, 2), h("span", { class: c.factor >= 1 ? "up" : "down" }, `× ${formatDecimal(c.factor, 2)}`)]),
       ),
     );
   });
@@ -138,7 +138,7 @@ function deploymentTable(event) {
     h(
       "p",
       {},
-      `Secours à personnes (grille DPS) : RIS ${event.firstAid.ris.toFixed(2)}, ${formatNumber(event.firstAid.workers)} intervenants, `,
+      `Secours à personnes (grille DPS) : RIS ${formatDecimal(event.firstAid.ris, 2)}, ${formatNumber(event.firstAid.workers)} intervenants, `,
       h("strong", {}, event.firstAid.dpsType.replaceAll("_", " ")),
     ),
     a?.requirements?.length

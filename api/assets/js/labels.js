@@ -98,6 +98,8 @@ export function formatShortDay(date) {
 export const formatTime = (iso) => timeFormat.format(new Date(iso));
 export const formatDateTime = (iso) => dateTimeFormat.format(new Date(iso));
 export const formatNumber = (n) => number.format(n);
+/** A number with at most `digits` decimals, French style (comma). */
+export const formatDecimal = (n, digits) => new Intl.NumberFormat("fr-FR", { maximumFractionDigits: digits }).format(n);
 /** A risk on the 0-10 scale with one decimal, or a dash. */
 export const formatRisk = (r) => (r === null || r === undefined ? "–" : decimal.format(r));
 /** A percentage without decimals, or a dash. */
