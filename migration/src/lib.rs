@@ -17,6 +17,7 @@ mod m20261203_030000_site_overrides_and_model_gate;
 mod m20261203_080000_event_external_key;
 mod m20261203_090000_event_extent;
 mod m20261203_110000_live;
+mod m20261203_140000_observation_time;
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_080000_event_external_key::Migration),
             Box::new(m20261203_090000_event_extent::Migration),
             Box::new(m20261203_110000_live::Migration),
+            Box::new(m20261203_140000_observation_time::Migration),
         ]
     }
 }
