@@ -18,6 +18,7 @@ mod m20261203_080000_event_external_key;
 mod m20261203_090000_event_extent;
 mod m20261203_110000_live;
 mod m20261203_140000_observation_time;
+mod m20261203_150000_agenda_notify;
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_090000_event_extent::Migration),
             Box::new(m20261203_110000_live::Migration),
             Box::new(m20261203_140000_observation_time::Migration),
+            Box::new(m20261203_150000_agenda_notify::Migration),
         ]
     }
 }
