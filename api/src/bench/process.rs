@@ -51,6 +51,15 @@ impl Running {
         peak_rss_of(self.child.id())
     }
 
+    /// Resets the peak to the current resident memory (`clear_refs`, Linux 4.0 or
+    /// later), so that the next reading is the peak from now on; the peak until
+    /// now is returned.
+    pub fn reset_peak(&self) -> Option<f64> {
+        let before = self.peak_rss_mib();
+        std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5").ok()?;
+        before
+    }
+
     /// Its process id.
     pub fn child_id(&self) -> u32 {
         self.child.id()

@@ -312,6 +312,18 @@ pub async fn run(settings: &Settings, args: SuiteArgs) -> Result<(), String> {
         Err(err) => log.say(format!("PostGraphile: not installed: {err}")),
     }
 
+    // The peak of the start (migrations check, the start-up scoring pass, for the
+    // fresh SQLite its whole seeding and first model) apart from the peak while
+    // serving.
+    let startup_peaks: Vec<f64> = [&on, &off, &tenfold, &sqlite]
+        .iter()
+        .map(|r| r.reset_peak().unwrap_or(0.0))
+        .collect();
+    log.say(format!(
+        "peak resident memory at start-up (VmHWM): platform audit on {:.1} MiB, audit off {:.1}, 10x {:.1}, SQLite {:.1} (seeding and training included); reset, the peaks below are while serving",
+        startup_peaks[0], startup_peaks[1], startup_peaks[2], startup_peaks[3]
+    ));
+
     // Each answers cleanly, or is left out.
     let mut checked = Vec::new();
     for target in targets {
@@ -413,7 +425,7 @@ pub async fn run(settings: &Settings, args: SuiteArgs) -> Result<(), String> {
     // Peak memory.
     let rss = |r: &Running| r.peak_rss_mib().unwrap_or(0.0);
     log.say(format!(
-        "peak resident memory (VmHWM): platform audit on {:.1} MiB, audit off {:.1}, 10x {:.1}, SQLite {:.1}{}",
+        "peak resident memory while serving (VmHWM): platform audit on {:.1} MiB, audit off {:.1}, 10x {:.1}, SQLite {:.1}{}",
         rss(&on),
         rss(&off),
         rss(&tenfold),
@@ -550,8 +562,12 @@ pub async fn run(settings: &Settings, args: SuiteArgs) -> Result<(), String> {
         ),
         (
             "peak RSS of the server < 64 MiB",
-            format!("{:.1} MiB", rss(&on)),
-            Some(rss(&on) > 0.0 && rss(&on) < 64.0),
+            format!(
+                "{:.1} MiB serving, {:.1} MiB at start-up",
+                rss(&on),
+                startup_peaks[0]
+            ),
+            Some(rss(&on) > 0.0 && rss(&on).max(startup_peaks[0]) < 64.0),
         ),
     ];
     log.say("");

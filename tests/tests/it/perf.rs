@@ -132,7 +132,7 @@ async fn kept_events(app: &TestApp) -> Vec<Value> {
 
 async fn agenda_entries(app: &TestApp) -> i64 {
     use sea_orm::{ConnectionTrait, Statement};
-    let sql = "SELECT COUNT(*) AS n FROM audit_entry WHERE operation_name = 'agenda'";
+    let sql = "SELECT COUNT(*) AS n FROM audit_entry WHERE operation_name = 'Kept' AND resources = 'agenda'";
     let row = app
         .db
         .query_one_raw(Statement::from_string(app.db.get_database_backend(), sql))
