@@ -4,7 +4,9 @@
 //! It is the innermost extension: the guard has checked the document and the root
 //! field against the viewer's permissions, and the audit extension still writes an
 //! entry per root field from the answer, whether it came from here or not. A field's
-//! answer is stored only when the whole operation ran without an error, under a key
+//! answer is kept as soon as it is computed (requests that found it missing wait for
+//! that one computation) and withdrawn if the operation then ends with an error; a
+//! request served in between gets the same value without the error. It is kept under a key
 //! made of the viewer's identity and permissions (subject, person or token,
 //! organization, purpose), the document, its variables and operation name, the
 //! field's alias and the Paris day (an omitted `from` means today).
@@ -54,9 +56,29 @@ struct Entry {
 #[derive(Default)]
 pub struct AnswerCache {
     entries: Mutex<HashMap<String, Entry>>,
+    /// One computation at a time per key: when an answer expires under load, the
+    /// requests that find it missing wait for the first one's instead of all
+    /// computing it at once.
+    computing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl AnswerCache {
+    fn turn(&self, key: &str) -> Option<Arc<tokio::sync::Mutex<()>>> {
+        let mut computing = self.computing.lock().ok()?;
+        if computing.len() > CAPACITY * 4 {
+            computing.retain(|_, m| Arc::strong_count(m) > 1);
+        }
+        Some(Arc::clone(computing.entry(key.to_owned()).or_default()))
+    }
+
+    fn forget(&self, key: &str, at: Instant) {
+        if let Ok(mut entries) = self.entries.lock()
+            && entries.get(key).is_some_and(|e| e.at == at)
+        {
+            entries.remove(key);
+        }
+    }
+
     fn get(&self, key: &str, generation: u64) -> Option<Value> {
         let entries = self.entries.lock().ok()?;
         let entry = entries.get(key)?;
@@ -106,8 +128,9 @@ struct CacheExtension {
     answers: Arc<AnswerCache>,
     /// The document and its variables, as the key's part.
     document: OnceLock<String>,
-    /// Answers computed by this request, kept if the operation ends without error.
-    computed: Mutex<Vec<(String, Entry)>>,
+    /// Answers computed by this request (key, computation start), withdrawn if the
+    /// operation ends with an error.
+    computed: Mutex<Vec<(String, Instant)>>,
 }
 
 /// The part of the key that says who asks: everything permissions depend on.
@@ -147,9 +170,10 @@ impl Extension for CacheExtension {
             .lock()
             .map(|mut c| std::mem::take(&mut *c))
             .unwrap_or_default();
-        if response.errors.is_empty() {
-            for (key, entry) in computed {
-                self.answers.put(key, entry);
+        if !response.errors.is_empty() {
+            // A field below may have failed into a null: not an answer to keep.
+            for (key, at) in computed {
+                self.answers.forget(&key, at);
             }
         }
         response
@@ -177,21 +201,35 @@ impl Extension for CacheExtension {
             crate::time::paris_today(chrono::Utc::now()),
             info.alias.unwrap_or(info.name),
         );
+        if let Some(value) = self.answers.get(&key, crate::live::generation()) {
+            return Ok(Some(value));
+        }
+        let turn = self.answers.turn(&key);
+        let _turn = match &turn {
+            Some(turn) => Some(turn.lock().await),
+            None => None,
+        };
+        // Read before the computation: a commit during it makes the answer stale.
         let generation = crate::live::generation();
         if let Some(value) = self.answers.get(&key, generation) {
             return Ok(Some(value));
         }
         let at = Instant::now();
         let value = next.run(ctx, info).await?;
-        if let (Some(value), Ok(mut computed)) = (&value, self.computed.lock()) {
-            computed.push((
-                key,
+        if let Some(value) = &value {
+            // Kept at once for the requests waiting their turn; withdrawn by
+            // `execute` if the operation ends with an error.
+            self.answers.put(
+                key.clone(),
                 Entry {
                     generation,
                     at,
                     value: value.clone(),
                 },
-            ));
+            );
+            if let Ok(mut computed) = self.computed.lock() {
+                computed.push((key, at));
+            }
         }
         Ok(value)
     }
