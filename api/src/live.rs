@@ -51,6 +51,12 @@ pub fn wake() {
     WAKE.send_modify(|n| *n = n.wrapping_add(1));
 }
 
+/// How many wakes this process has seen: a value kept since a generation is valid
+/// while it has not moved (see `graphql::extensions::cache`).
+pub fn generation() -> u64 {
+    *WAKE.borrow()
+}
+
 /// Something the subscribers may want to know. The row is read once by the
 /// dispatcher and shared by every subscription it concerns.
 #[derive(Debug, Clone)]

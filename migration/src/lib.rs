@@ -17,6 +17,8 @@ mod m20261203_030000_site_overrides_and_model_gate;
 mod m20261203_080000_event_external_key;
 mod m20261203_090000_event_extent;
 mod m20261203_110000_live;
+mod m20261203_140000_observation_time;
+mod m20261203_150000_agenda_notify;
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -37,6 +39,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_080000_event_external_key::Migration),
             Box::new(m20261203_090000_event_extent::Migration),
             Box::new(m20261203_110000_live::Migration),
+            Box::new(m20261203_140000_observation_time::Migration),
+            Box::new(m20261203_150000_agenda_notify::Migration),
         ]
     }
 }

@@ -113,7 +113,7 @@ async fn floor_handler(floor: web::Data<Floor>) -> HttpResponse {
 }
 
 /// Starts the floor on the database of `settings`; returns its URL.
-async fn serve_floor(settings: &Settings) -> Result<String, String> {
+pub(crate) async fn serve_floor(settings: &Settings) -> Result<String, String> {
     let writer = crate::db::connect(settings)
         .await
         .map_err(|e| e.to_string())?;
@@ -149,7 +149,7 @@ async fn serve_floor(settings: &Settings) -> Result<String, String> {
 }
 
 /// Events stored and events in the 30-day window.
-async fn sizes(settings: &Settings) -> Result<(i64, i64), String> {
+pub(crate) async fn sizes(settings: &Settings) -> Result<(i64, i64), String> {
     let db = crate::db::connect(settings)
         .await
         .map_err(|e| e.to_string())?;
@@ -294,13 +294,15 @@ async fn measure(label: &str, settings: &Settings, args: &AgendaBenchArgs) -> Re
     })
 }
 
-/// Raises the per-account request limit: the benchmark's one analyst sends far
-/// more than a person would.
-fn bench_settings(settings: &Settings) -> Settings {
+/// Raises the per-account and per-token request limits: the benchmark's one
+/// analyst and one partner token send far more than a person would.
+pub(crate) fn bench_settings(settings: &Settings) -> Settings {
     let mut settings = settings.clone();
     settings.seed_demo = true;
     settings.retention_task = false;
     settings.http.rate.account_per_minute = 100_000_000;
+    // Likewise the partner token that sends the ingestion benchmark's batches.
+    settings.http.rate.token_per_minute = 100_000_000;
     settings
 }
 

@@ -1,12 +1,20 @@
-//! `api bench agenda|abuse|live`: load over real HTTP against servers started in this
-//! process. Benchmarks print figures and assert nothing: machines differ and are
+//! `api bench` and `api bench agenda|abuse|live`: load over real HTTP against
+//! servers started in this process or in processes of their own. Benchmarks print figures and assert nothing: machines differ and are
 //! shared.
 
 pub mod agenda;
+pub mod ingest;
 pub mod live;
+pub mod postgraphile;
+pub mod process;
+pub mod suite;
+pub mod volume;
+pub mod wrk;
 
 pub use agenda::{AgendaBenchArgs, agenda};
 pub use live::{LiveBenchArgs, live};
+pub use process::{ServerArgs, server};
+pub use suite::SuiteArgs;
 
 use std::time::{Duration, Instant};
 

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 
 use super::CliError;
 use super::platform::Platform;
@@ -13,6 +13,18 @@ use crate::services::scoring::models;
 use crate::services::scoring::{self as service, RESCORE_WINDOW_DAYS};
 use crate::settings::Settings;
 use crate::{seed, time};
+
+/// `api bench [...]`: without a command, every figure of `BENCHMARKS.md` in one run.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct BenchArgs {
+    /// One benchmark alone.
+    #[command(subcommand)]
+    pub command: Option<BenchCommand>,
+    /// Options of the full run.
+    #[command(flatten)]
+    pub suite: crate::bench::SuiteArgs,
+}
 
 /// `api bench ...`
 #[derive(Debug, Subcommand)]
@@ -25,15 +37,29 @@ pub enum BenchCommand {
     Abuse,
     /// Measures the latency from an accepted presence batch to the density alert received by each of 1, 100 and 500 WebSocket subscribers (fresh temporary SQLite), and prints p50, p99 and the messages lost.
     Live(crate::bench::LiveBenchArgs),
+    /// Runs the platform as the full benchmark measures it, in a process of its own.
+    #[command(hide = true)]
+    Server(crate::bench::ServerArgs),
 }
 
 fn ms(since: Instant) -> String {
     format!("{:>9.1} ms", since.elapsed().as_secs_f64() * 1e3)
 }
 
-/// Runs `api bench scoring` on a fresh SQLite database in a temporary folder.
-pub async fn run(settings: &Settings, command: BenchCommand) -> Result<(), CliError> {
+/// Runs the full benchmark, or one of them (`api bench scoring` on a fresh SQLite
+/// database in a temporary folder).
+pub async fn run(settings: &Settings, args: BenchArgs) -> Result<(), CliError> {
+    let Some(command) = args.command else {
+        return crate::bench::suite::run(settings, args.suite)
+            .await
+            .map_err(CliError::CheckFailed);
+    };
     match command {
+        BenchCommand::Server(args) => {
+            return crate::bench::server(settings, args)
+                .await
+                .map_err(CliError::CheckFailed);
+        }
         BenchCommand::Agenda(args) => {
             return crate::bench::agenda(settings, args)
                 .await

@@ -16,7 +16,7 @@ mod token;
 mod user;
 
 pub use audit::AuditCommand;
-pub use bench::BenchCommand;
+pub use bench::{BenchArgs, BenchCommand};
 pub use error::CliError;
 pub use import::ImportCommand;
 pub use model::ModelCommand;
@@ -116,9 +116,8 @@ pub enum Command {
     /// Import published data: weather, holidays, zones, transit stops, events.
     #[command(subcommand)]
     Import(ImportCommand),
-    /// Time the platform's heavy paths.
-    #[command(subcommand)]
-    Bench(BenchCommand),
+    /// Time the platform's heavy paths: without a command, every figure of BENCHMARKS.md in one run.
+    Bench(BenchArgs),
     /// Purge data past its retention period.
     #[command(subcommand)]
     Retention(RetentionCommand),

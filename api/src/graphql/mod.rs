@@ -107,7 +107,11 @@ pub fn build(
             limits: limits.clone(),
             index: Arc::clone(&index),
         })
-        .extension(extensions::guard::Guard { index });
+        .extension(extensions::guard::Guard { index })
+        // Innermost: what it answers has passed the guard, and is audited.
+        .extension(extensions::cache::Cache {
+            answers: Default::default(),
+        });
     if !settings.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

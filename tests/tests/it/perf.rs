@@ -1,6 +1,8 @@
 //! The agenda's read path keeps nothing a change could hide: the window bound
 //! follows the longest event, the request's loaders are fed from what the agenda
-//! read, and a session checked a moment ago is forgotten when it ends.
+//! read, a kept answer is recomputed after any change and never handed to a viewer
+//! the guard refuses, every read is audited even when answered from what was kept,
+//! and a session checked a moment ago is forgotten when it ends.
 
 use chrono::{Duration, Utc};
 use platform_tests::{Backend, TEST_PASSWORD, TestApp, error_code, on_both_backends};
@@ -116,6 +118,122 @@ async fn a_deployment_change_shows_on_the_next_agenda_read(backend: Backend) {
     }
 }
 
+/// The same document each time: a kept answer would be served to the second read.
+const KEPT: &str =
+    r#"query Kept { agenda(days: 1) { date events { id title expectedAttendance } } }"#;
+
+async fn kept_events(app: &TestApp) -> Vec<Value> {
+    let body = app.graphql_as("analyst", KEPT, json!({})).await;
+    body["data"]["agenda"][0]["events"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no agenda: {body}"))
+        .clone()
+}
+
+async fn agenda_entries(app: &TestApp) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let sql = "SELECT COUNT(*) AS n FROM audit_entry WHERE operation_name = 'Kept' AND resources = 'agenda'";
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(app.db.get_database_backend(), sql))
+        .await
+        .expect("the audit log is readable")
+        .expect("a count");
+    row.try_get_by_index::<i64>(0).expect("a number")
+}
+
+async fn an_edit_between_two_identical_agenda_reads_shows_on_the_second(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let first = kept_events(&app).await;
+    let again = kept_events(&app).await;
+    assert_eq!(first, again, "nothing changed: the same answer");
+    let id = first.first().expect("the demo agenda has events today")["id"].clone();
+    let update = r#"mutation($id: ID!, $input: UpdateEventInput!) { updateEvent(id: $id, input: $input) { event { title } } }"#;
+    for (title, attendance) in [("Renamed once", 1234), ("Renamed twice", 4321)] {
+        let edited = app
+            .graphql_as(
+                "supervisor",
+                update,
+                json!({ "id": id, "input": { "title": title, "expectedAttendance": attendance } }),
+            )
+            .await;
+        assert!(edited["errors"].is_null(), "edited: {edited}");
+        let after = kept_events(&app).await;
+        let shown = find(&after, &id).expect("still in the agenda");
+        assert_eq!(
+            (&shown["title"], &shown["expectedAttendance"]),
+            (&json!(title), &json!(attendance)),
+            "the read right after the edit shows it"
+        );
+    }
+}
+
+async fn every_agenda_read_is_audited_even_when_its_answer_was_kept(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.token_for("analyst").await;
+    let before = agenda_entries(&app).await;
+    for _ in 0..5 {
+        kept_events(&app).await;
+    }
+    // Read entries are written by the audit's writer, in batches off the request path.
+    let mut after = before;
+    for _ in 0..50 {
+        after = agenda_entries(&app).await;
+        if after >= before + 5 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(after - before, 5, "one audit entry per agenda read");
+}
+
+async fn a_viewer_refused_the_agenda_is_refused_after_another_read_it(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    assert!(!kept_events(&app).await.is_empty(), "the analyst reads it");
+    let body = app.graphql_as("dpo", KEPT, json!({})).await;
+    assert!(
+        body["data"]["agenda"].is_null() && error_code(&body).is_some(),
+        "the DPO may not read the agenda, kept or not: {body}"
+    );
+    let anonymous = app.graphql(KEPT, json!({})).await;
+    assert!(
+        anonymous["data"]["agenda"].is_null() && error_code(&anonymous).is_some(),
+        "nor may an anonymous caller: {anonymous}"
+    );
+}
+
+async fn observations_are_indexed_by_their_bucket_start(backend: Backend) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let sql = match backend {
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'idx_observation_bucket_start'"
+        }
+        _ => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_observation_bucket_start'"
+        }
+    };
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(app.db.get_database_backend(), sql))
+        .await
+        .expect("the catalog is readable")
+        .expect("a count");
+    assert_eq!(
+        row.try_get_by_index::<i64>(0).expect("a number"),
+        1,
+        "time-range reads of ten years of observations need the index"
+    );
+}
+
 async fn a_session_used_a_moment_ago_is_refused_right_after_logout(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
@@ -176,6 +294,10 @@ async fn a_session_used_a_moment_ago_is_refused_once_its_account_is_locked(backe
 on_both_backends!(
     an_event_longer_than_any_before_shows_on_the_next_agenda_read,
     a_deployment_change_shows_on_the_next_agenda_read,
+    an_edit_between_two_identical_agenda_reads_shows_on_the_second,
+    every_agenda_read_is_audited_even_when_its_answer_was_kept,
+    a_viewer_refused_the_agenda_is_refused_after_another_read_it,
+    observations_are_indexed_by_their_bucket_start,
     a_session_used_a_moment_ago_is_refused_right_after_logout,
     a_session_used_a_moment_ago_is_refused_once_its_account_is_locked,
 );

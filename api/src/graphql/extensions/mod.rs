@@ -1,10 +1,12 @@
 //! Schema extensions, one job each, in the order they wrap an operation:
 //! [`errors`] gives every error a code and hides unexpected ones, [`metrics`] counts
 //! and times root fields, [`audit`] writes one audit entry per root field,
-//! [`limits`] bounds the document's cost before it runs, and [`guard`] checks every
-//! field against the permission matrix.
+//! [`limits`] bounds the document's cost before it runs, [`guard`] checks every
+//! field against the permission matrix, and [`cache`] answers the hot read fields
+//! from what an identical request computed since the last change.
 
 pub mod audit;
+pub mod cache;
 pub mod errors;
 pub mod guard;
 pub mod limits;

@@ -1,0 +1,283 @@
+//! Answers of the hot read fields (the agenda) kept between requests, so that a
+//! repeated read does not resolve its ~4,000 fields again.
+//!
+//! It is the innermost extension: the guard has checked the document and the root
+//! field against the viewer's permissions, and the audit extension still writes an
+//! entry per root field from the answer, whether it came from here or not. A field's
+//! answer is kept as soon as it is computed (requests that found it missing wait for
+//! that one computation) and withdrawn if the operation then ends with an error; a
+//! request served in between gets the same value without the error. It is kept under a key
+//! made of the viewer's identity and permissions (subject, person or token,
+//! organization, purpose), the document, its variables and operation name, the
+//! field's alias and the Paris day (an omitted `from` means today).
+//!
+//! An answer is valid while nothing was committed since its computation began: every
+//! unit of work wakes [`crate::live`] after its commit, and on PostgreSQL the
+//! writes of other processes to the tables the agenda reads arrive by `NOTIFY`
+//! (migration `m20261203_150000_agenda_notify`), which wakes it too. As a bound for
+//! writers no notification reaches (another process on the embedded SQLite file), an
+//! answer is also never older than [`MAX_AGE`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextResolve,
+    ResolveInfo,
+};
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{Response, ServerResult, Value, Variables};
+
+use super::OperationName;
+use crate::context::RequestContext;
+
+/// Root fields whose answers are kept.
+pub const CACHED_ROOTS: [&str; 1] = ["agenda"];
+
+/// Oldest answer served, for writes no notification reaches.
+pub const MAX_AGE: Duration = Duration::from_secs(1);
+
+/// Answers kept at most: each is a whole agenda (about 100 KB of JSON); when full,
+/// the oldest half is dropped.
+const CAPACITY: usize = 16;
+
+/// One kept answer.
+struct Entry {
+    /// The change generation when its computation began.
+    generation: u64,
+    /// When its computation began.
+    at: Instant,
+    /// The field's value.
+    value: Value,
+}
+
+/// The answers shared by every request of a schema.
+#[derive(Default)]
+pub struct AnswerCache {
+    entries: Mutex<HashMap<String, Entry>>,
+    /// One computation at a time per key: when an answer expires under load, the
+    /// requests that find it missing wait for the first one's instead of all
+    /// computing it at once.
+    computing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl AnswerCache {
+    fn turn(&self, key: &str) -> Option<Arc<tokio::sync::Mutex<()>>> {
+        let mut computing = self.computing.lock().ok()?;
+        if computing.len() > CAPACITY * 4 {
+            computing.retain(|_, m| Arc::strong_count(m) > 1);
+        }
+        Some(Arc::clone(computing.entry(key.to_owned()).or_default()))
+    }
+
+    fn forget(&self, key: &str, at: Instant) {
+        if let Ok(mut entries) = self.entries.lock()
+            && entries.get(key).is_some_and(|e| e.at == at)
+        {
+            entries.remove(key);
+        }
+    }
+
+    fn get(&self, key: &str, generation: u64) -> Option<Value> {
+        let entries = self.entries.lock().ok()?;
+        let entry = entries.get(key)?;
+        (entry.generation == generation && entry.at.elapsed() < MAX_AGE)
+            .then(|| entry.value.clone())
+    }
+
+    fn put(&self, key: String, entry: Entry) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        // What is older than a fresh computation's start is never served again.
+        entries.retain(|_, e| e.generation == entry.generation && e.at.elapsed() < MAX_AGE);
+        if entries.len() >= CAPACITY {
+            let mut ages: Vec<Instant> = entries.values().map(|e| e.at).collect();
+            ages.sort_unstable();
+            let cut = ages[ages.len() / 2];
+            entries.retain(|_, e| e.at > cut);
+        }
+        let newer = entries
+            .get(&key)
+            .is_some_and(|e| e.generation == entry.generation && e.at > entry.at);
+        if !newer {
+            entries.insert(key, entry);
+        }
+    }
+}
+
+/// Creates the cache extension of a schema.
+pub struct Cache {
+    /// The answers, shared by the schema's requests.
+    pub answers: Arc<AnswerCache>,
+}
+
+impl ExtensionFactory for Cache {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(CacheExtension {
+            answers: Arc::clone(&self.answers),
+            document: OnceLock::new(),
+            computed: Mutex::new(Vec::new()),
+        })
+    }
+}
+
+/// The cache's view of one request.
+struct CacheExtension {
+    answers: Arc<AnswerCache>,
+    /// The document and its variables, as the key's part.
+    document: OnceLock<String>,
+    /// Answers computed by this request (key, computation start), withdrawn if the
+    /// operation ends with an error.
+    computed: Mutex<Vec<(String, Instant)>>,
+}
+
+/// The part of the key that says who asks: everything permissions depend on.
+fn viewer_key(request: &RequestContext) -> String {
+    let v = &request.viewer;
+    format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}",
+        v.subject, v.user_id, v.token_id, v.organization_id, v.purpose
+    )
+}
+
+#[async_trait::async_trait]
+impl Extension for CacheExtension {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await?;
+        let name = ctx.data_opt::<OperationName>().and_then(|n| n.0.clone());
+        let variables = serde_json::to_string(variables).unwrap_or_default();
+        let _ = self.document.set(format!("{name:?}|{variables}|{query}"));
+        Ok(doc)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let response = next.run(ctx, operation_name).await;
+        let computed = self
+            .computed
+            .lock()
+            .map(|mut c| std::mem::take(&mut *c))
+            .unwrap_or_default();
+        if !response.errors.is_empty() {
+            // A field below may have failed into a null: not an answer to keep.
+            for (key, at) in computed {
+                self.answers.forget(&key, at);
+            }
+        }
+        response
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        let cached = info.path_node.parent.is_none()
+            && info.parent_type == "Query"
+            && CACHED_ROOTS.contains(&info.name);
+        let (Some(request), Some(document), true) = (
+            ctx.data_opt::<Arc<RequestContext>>(),
+            self.document.get(),
+            cached,
+        ) else {
+            return next.run(ctx, info).await;
+        };
+        let key = format!(
+            "{}|{}|{}|{document}",
+            viewer_key(request),
+            crate::time::paris_today(chrono::Utc::now()),
+            info.alias.unwrap_or(info.name),
+        );
+        if let Some(value) = self.answers.get(&key, crate::live::generation()) {
+            return Ok(Some(value));
+        }
+        let turn = self.answers.turn(&key);
+        let _turn = match &turn {
+            Some(turn) => Some(turn.lock().await),
+            None => None,
+        };
+        // Read before the computation: a commit during it makes the answer stale.
+        let generation = crate::live::generation();
+        if let Some(value) = self.answers.get(&key, generation) {
+            return Ok(Some(value));
+        }
+        let at = Instant::now();
+        let value = next.run(ctx, info).await?;
+        if let Some(value) = &value {
+            // Kept at once for the requests waiting their turn; withdrawn by
+            // `execute` if the operation ends with an error.
+            self.answers.put(
+                key.clone(),
+                Entry {
+                    generation,
+                    at,
+                    value: value.clone(),
+                },
+            );
+            if let Ok(mut computed) = self.computed.lock() {
+                computed.push((key, at));
+            }
+        }
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(generation: u64, text: &str) -> Entry {
+        Entry {
+            generation,
+            at: Instant::now(),
+            value: Value::from(text),
+        }
+    }
+
+    #[test]
+    fn an_answer_is_served_only_in_the_generation_it_was_computed_in() {
+        let cache = AnswerCache::default();
+        cache.put("k".to_owned(), entry(3, "old"));
+        assert_eq!(
+            cache.get("k", 3),
+            Some(Value::from("old")),
+            "same generation"
+        );
+        assert_eq!(cache.get("k", 4), None, "a commit since: recomputed");
+        assert_eq!(cache.get("other", 3), None, "another key");
+    }
+
+    #[test]
+    fn an_answer_older_than_the_maximum_age_is_not_served() {
+        let cache = AnswerCache::default();
+        let mut old = entry(1, "old");
+        old.at = Instant::now()
+            .checked_sub(MAX_AGE + Duration::from_millis(10))
+            .unwrap_or_else(Instant::now);
+        cache.put("k".to_owned(), old);
+        assert_eq!(cache.get("k", 1), None);
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_capacity() {
+        let cache = AnswerCache::default();
+        for i in 0..(CAPACITY * 3) {
+            cache.put(format!("k{i}"), entry(1, "v"));
+        }
+        let kept = cache.entries.lock().map(|e| e.len()).unwrap_or(usize::MAX);
+        assert!(kept <= CAPACITY, "{kept} answers kept");
+    }
+}
