@@ -51,7 +51,7 @@ export function adequacyBar(percent, caption) {
       "aria-valuenow": Math.round(Math.min(percent, 200)),
       "aria-label": `Adéquation du dispositif : ${formatPercent(percent)}, ${text}`,
     },
-    h("span", { class: "adequacy-track" }, h("span", { class: "adequacy-fill", style: undefined, dataset: { width: String(Math.round(width)) } }), h("span", { class: "adequacy-mark" })),
+    h("span", { class: "adequacy-track" }, h("span", { class: "adequacy-fill", dataset: { width: String(Math.round(width)) } }), h("span", { class: "adequacy-mark" })),
     h("span", { class: "adequacy-text" }, `${formatPercent(percent)} · ${text}`),
   );
 }

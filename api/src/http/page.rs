@@ -89,8 +89,3 @@ fn serve(req: &HttpRequest, path: &str, policy: &'static str) -> HttpResponse {
         .content_type(content_type)
         .body(file.data.into_owned())
 }
-
-/// The embedded files' paths, for tests and the screenshots command.
-pub fn asset_paths() -> impl Iterator<Item = String> {
-    Assets::iter().map(|p| p.into_owned())
-}
