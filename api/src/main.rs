@@ -5,6 +5,11 @@ use std::process::ExitCode;
 use api::cli::Cli;
 use clap::Parser;
 
+/// mimalloc: its per-thread heaps return freed pages, where glibc's per-thread
+/// arenas keep the peak of each worker resident.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

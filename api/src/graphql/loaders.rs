@@ -22,8 +22,10 @@ pub type LoadError = SharedError;
 
 /// The loaders of one request.
 pub struct Loaders {
-    /// Zones by id (cache fed by the agenda).
-    pub zones: DataLoader<ByIdLoader<zone::Entity>, HashMapCache>,
+    /// Zones by id, without their outline (cache fed by the agenda).
+    pub zones: DataLoader<ZonesLoader, HashMapCache>,
+    /// Zones' outlines by zone id, read only when one is asked for.
+    pub outlines: DataLoader<OutlinesLoader>,
     /// Venues by id (cache fed by the agenda).
     pub venues: DataLoader<ByIdLoader<venue::Entity>, HashMapCache>,
     /// Organizations by id.
@@ -44,7 +46,9 @@ impl Loaders {
     /// A fresh set of loaders on `db`.
     pub fn new(db: &DatabaseConnection) -> Self {
         Loaders {
-            zones: cached(ByIdLoader::new(db)),
+            zones: cached(ZonesLoader(db.clone())),
+            outlines: DataLoader::new(OutlinesLoader(db.clone()), tokio::spawn)
+                .max_batch_size(ID_BATCH),
             venues: cached(ByIdLoader::new(db)),
             organizations: DataLoader::new(ByIdLoader::new(db), tokio::spawn)
                 .max_batch_size(ID_BATCH),
@@ -142,6 +146,49 @@ where
             .await
             .map_err(shared)?;
         Ok(rows.into_iter().map(|row| (row.id(), row)).collect())
+    }
+}
+
+/// Loads zones by id without their outline (see [`crate::services::catalog::zones_without_outline`]).
+pub struct ZonesLoader(DatabaseConnection);
+
+impl Loader<i64> for ZonesLoader {
+    type Value = zone::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = crate::services::catalog::zones_without_outline()
+            .filter(zone::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(shared)?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+}
+
+/// Loads zones' outlines (GeoJSON geometries) by zone id; a zone without one has no
+/// entry.
+pub struct OutlinesLoader(DatabaseConnection);
+
+impl Loader<i64> for OutlinesLoader {
+    type Value = Arc<serde_json::Value>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        use sea_orm::QuerySelect;
+        let rows: Vec<(i64, Option<serde_json::Value>)> = zone::Entity::find()
+            .select_only()
+            .column(zone::Column::Id)
+            .column(zone::Column::Outline)
+            .filter(zone::Column::Id.is_in(keys.iter().copied()))
+            .into_tuple()
+            .all(&self.0)
+            .await
+            .map_err(shared)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, outline)| Some((id, Arc::new(outline?))))
+            .collect())
     }
 }
 

@@ -99,7 +99,7 @@ pub(crate) fn startup_error(err: crate::error::ApiError) -> DbErr {
 
 async fn seed_reference<C: ConnectionTrait>(db: &C) -> Result<usize, DbErr> {
     let mut inserted = 0;
-    let mut zone_ids: HashMap<&str, i64> = zone::Entity::find()
+    let mut zone_ids: HashMap<&str, i64> = crate::services::catalog::zones_without_outline()
         .all(db)
         .await?
         .into_iter()

@@ -130,7 +130,7 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbE
     else {
         return Ok(0);
     };
-    let zones: Vec<(zone::Model, Profile)> = zone::Entity::find()
+    let zones: Vec<(zone::Model, Profile)> = crate::services::catalog::zones_without_outline()
         .all(db)
         .await?
         .into_iter()

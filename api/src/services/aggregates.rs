@@ -375,7 +375,7 @@ async fn incident_zones(
 
 /// Each zone's parent, by id as text (the release module's zone names).
 async fn zone_parents(db: &DatabaseConnection) -> ApiResult<HashMap<String, String>> {
-    Ok(zone::Entity::find()
+    Ok(crate::services::catalog::zones_without_outline()
         .all(db)
         .await?
         .into_iter()

@@ -9,6 +9,18 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use crate::error::{ApiError, ApiResult};
 
+/// Zones read without their outline, which comes back `None`. An outline is kilobytes
+/// of GeoJSON per quartier that only drawing a zone (`Zone.outline`, through its own
+/// loader) and placing points in zones need: every other reader would parse and copy
+/// it for nothing, and the agenda reads every zone on each request.
+pub fn zones_without_outline() -> sea_orm::Select<zone::Entity> {
+    use sea_orm::{IdenStatic, Iterable, QuerySelect, sea_query::Expr};
+    zone::Entity::find()
+        .select_only()
+        .columns(zone::Column::iter().filter(|c| !matches!(c, zone::Column::Outline)))
+        .column_as(Expr::cust("NULL"), zone::Column::Outline.as_str())
+}
+
 /// Every zone, indexed for walking up and down the hierarchy.
 pub struct ZoneTree {
     zones: HashMap<i64, zone::Model>,
@@ -17,7 +29,7 @@ pub struct ZoneTree {
 impl ZoneTree {
     /// Loads all zones (a few hundred rows at most).
     pub async fn load<C: ConnectionTrait>(db: &C) -> ApiResult<Self> {
-        let zones = zone::Entity::find().all(db).await?;
+        let zones = zones_without_outline().all(db).await?;
         Ok(ZoneTree {
             zones: zones.into_iter().map(|z| (z.id, z)).collect(),
         })
@@ -111,7 +123,7 @@ pub async fn zones<C: ConnectionTrait>(
     db: &C,
     level: Option<ZoneLevel>,
 ) -> ApiResult<Vec<zone::Model>> {
-    let mut query = zone::Entity::find().order_by_asc(zone::Column::Code);
+    let mut query = zones_without_outline().order_by_asc(zone::Column::Code);
     if let Some(level) = level {
         query = query.filter(zone::Column::Level.eq(level));
     }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate, NaiveTime, Utc};
 use entity::enums::{EventStatus, VenueKind as DbVenueKind, ZoneLevel};
-use entity::{event, event_outcome, platform_setting, venue, zone};
+use entity::{event, event_outcome, platform_setting, venue};
 use scoring::features::{EventCategory, HistoryRow, VenueKind};
 use scoring::history::{self, CalendarInputs, GeneratorConfig};
 use sea_orm::ActiveValue::Set;
@@ -244,7 +244,9 @@ impl Places {
     async fn load<C: ConnectionTrait>(db: &C) -> ApiResult<Self> {
         let mut venues = venue::Entity::find().all(db).await?;
         venues.sort_by_key(|v| v.id);
-        let zones = zone::Entity::find().all(db).await?;
+        let zones = crate::services::catalog::zones_without_outline()
+            .all(db)
+            .await?;
         let fallback_zone = zones
             .iter()
             .filter(|z| z.level == ZoneLevel::Arrondissement)

@@ -190,7 +190,7 @@ async fn try_ingest(
     }
     crate::services::register::ensure_source_may_ingest(txn, &source).await?;
 
-    let zones: HashMap<String, zone::Model> = zone::Entity::find()
+    let zones: HashMap<String, zone::Model> = crate::services::catalog::zones_without_outline()
         .all(txn)
         .await?
         .into_iter()

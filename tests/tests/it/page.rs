@@ -195,6 +195,45 @@ async fn zone_outlines_are_simplified_geojson(backend: Backend) {
             .await;
         assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
     }
+
+    // The agenda reads zones without their outlines, yet an outline asked through it
+    // is the zone's own, the same as the zone list gives.
+    let listed = app
+        .graphql_as(
+            "analyst",
+            "{ zones { code outline(tolerance: 0.001) } }",
+            json!({}),
+        )
+        .await;
+    let by_code: std::collections::HashMap<String, Value> = listed["data"]["zones"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{listed}"))
+        .iter()
+        .map(|z| (z["code"].as_str().unwrap().to_owned(), z["outline"].clone()))
+        .collect();
+    let agenda = app
+        .graphql_as(
+            "analyst",
+            "{ agenda(days: 30) { events { zone { code outline(tolerance: 0.001) } venue { zone { code outline(tolerance: 0.001) } } } } }",
+            json!({}),
+        )
+        .await;
+    let mut drawn = 0;
+    for day in agenda["data"]["agenda"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{agenda}"))
+    {
+        for event in day["events"].as_array().unwrap() {
+            for zone in [&event["zone"], &event["venue"]["zone"]] {
+                let Some(code) = zone["code"].as_str() else {
+                    continue;
+                };
+                assert_eq!(zone["outline"], by_code[code], "zone {code}");
+                drawn += usize::from(!zone["outline"].is_null());
+            }
+        }
+    }
+    assert!(drawn > 0, "no agenda zone has an outline: {agenda}");
 }
 
 async fn a_partner_token_may_ask_what_it_is(backend: Backend) {

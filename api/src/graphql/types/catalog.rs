@@ -47,6 +47,7 @@ impl Zone {
     /// The zone's outline as a GeoJSON geometry (text, longitude then latitude, WGS 84), simplified to `tolerance` and rounded to about a metre; null when none was imported.
     async fn outline(
         &self,
+        ctx: &Context<'_>,
         #[graphql(
             desc = "Largest distance, in degrees, a simplified outline may stray from the imported one: 0 keeps every point, at most 0.01; 0.0001 (about 10 m) when omitted.",
             default = 0.0001
@@ -60,11 +61,8 @@ impl Zone {
             )
             .to_graphql());
         }
-        Ok(self
-            .0
-            .outline
-            .as_ref()
-            .and_then(|outline| simplified_outline(outline, tolerance)))
+        let outline = ctx.data::<Loaders>()?.outlines.load_one(self.0.id).await?;
+        Ok(outline.and_then(|outline| simplified_outline(&outline, tolerance)))
     }
 }
 

@@ -510,7 +510,9 @@ impl Places {
     /// Places as stored.
     pub async fn load<C: ConnectionTrait>(db: &C) -> ApiResult<Self> {
         let venues = venue::Entity::find().all(db).await?;
-        let zones = zone::Entity::find().all(db).await?;
+        let zones = crate::services::catalog::zones_without_outline()
+            .all(db)
+            .await?;
         Ok(Places::new(&venues, &zones))
     }
 
