@@ -407,6 +407,22 @@ async fn record_cancelled(state: &AppState, context: &RequestContext, reason: St
     state.audit.flush().await;
 }
 
+/// A `429` with `Retry-After`: not audited one by one (that would let a flood grow
+/// the log), counted.
+fn rate_limited(state: &AppState, wait: u64) -> HttpResponse {
+    state.metrics.rate_limited();
+    let body = json!({
+        "errors": [{
+            "message": "too many requests; try again later",
+            "extensions": { "code": ErrorCode::RateLimited.as_str(), "retryAfter": wait }
+        }]
+    });
+    HttpResponse::TooManyRequests()
+        .content_type("application/json; charset=utf-8")
+        .insert_header((header::RETRY_AFTER, wait))
+        .body(body.to_string())
+}
+
 async fn execute(
     req: &HttpRequest,
     state: &AppState,
@@ -414,9 +430,13 @@ async fn execute(
     response_type: ResponseType,
 ) -> HttpResponse {
     let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    let client = req.peer_addr().map(|addr| addr.ip());
     let viewer = match viewer_of(req, state).await {
         Ok(viewer) => viewer,
         Err(response) => {
+            if let Err(wait) = state.limits.check_refused(client) {
+                return rate_limited(state, wait);
+            }
             // A refused credential is an access attempt too.
             state.audit.enqueue(Draft {
                 at: chrono::Utc::now(),
@@ -434,20 +454,8 @@ async fn execute(
             return response;
         }
     };
-    let client = req.peer_addr().map(|addr| addr.ip());
     if let Err(wait) = state.limits.check(&viewer, client) {
-        // Not audited one by one (that would let a flood grow the log); counted.
-        state.metrics.rate_limited();
-        let body = json!({
-            "errors": [{
-                "message": "too many requests; try again later",
-                "extensions": { "code": ErrorCode::RateLimited.as_str(), "retryAfter": wait }
-            }]
-        });
-        return HttpResponse::TooManyRequests()
-            .content_type("application/json; charset=utf-8")
-            .insert_header((header::RETRY_AFTER, wait))
-            .body(body.to_string());
+        return rate_limited(state, wait);
     }
     let mut context = RequestContext::new(viewer.clone(), request_id.clone(), Origin::Graphql);
     context.client = client;

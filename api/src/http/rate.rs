@@ -79,6 +79,19 @@ impl RequestLimits {
     }
 }
 
+impl RequestLimits {
+    /// Counts a refused credential (a bad, expired or revoked token) against the
+    /// anonymous allowance of `address`: a caller sending bad tokens is an anonymous
+    /// caller, and past its allowance is answered without an audit entry each, so
+    /// that a flood of them grows neither the log nor the writer's queue.
+    pub fn check_refused(&self, address: Option<IpAddr>) -> Result<(), u64> {
+        match address {
+            Some(address) => self.anonymous.check(&Caller::Address(address)),
+            None => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 
 use entity::audit_entry;
 use platform_tests::{Backend, TestApp, error_code, on_both_backends};
-use sea_orm::{EntityTrait, QueryOrder};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
 use serde_json::{Value, json};
 
 /// The newest audit entries, newest first, once the writer has caught up.
@@ -475,6 +475,60 @@ async fn anonymous_floods_are_rate_limited(backend: Backend) {
     assert_eq!(body["data"]["__typename"], "Query", "{body}");
 }
 
+/// A caller sending bad tokens spends its address's anonymous allowance: past it, it
+/// is answered `429` without an audit entry each, so a flood of forged tokens grows
+/// neither the log nor the audit writer's queue.
+async fn a_flood_of_bad_tokens_is_limited_and_audited_only_within_the_allowance(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |s| s.http.rate.anonymous_per_minute = 6).await
+    else {
+        return;
+    };
+    let refused =
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM audit_entry WHERE actor = 'invalid credentials'";
+    let count = || async {
+        app.db
+            .query_one_raw(sea_orm::Statement::from_string(
+                app.db.get_database_backend(),
+                refused.to_owned(),
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap()
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        let response = app
+            .post(
+                Some("forged.token.value"),
+                &[],
+                json!({ "query": "{ __typename }" }),
+            )
+            .await;
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        6,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        14,
+        "{statuses:?}"
+    );
+    // The six refusals are written in the writer's next batches.
+    for _ in 0..100 {
+        if count().await >= 6 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(count().await, 6);
+}
+
 /// graphql-js's `getIntrospectionQuery()` with every option on passes the limits.
 async fn the_standard_introspection_query_passes(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
@@ -590,6 +644,7 @@ on_both_backends!(
     conflicts_of_events_years_apart_stay_within_their_windows,
     every_answer_carries_security_headers,
     anonymous_floods_are_rate_limited,
+    a_flood_of_bad_tokens_is_limited_and_audited_only_within_the_allowance,
     the_standard_introspection_query_passes,
 );
 
