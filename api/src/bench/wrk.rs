@@ -8,6 +8,10 @@ use std::process::Command;
 
 use super::Figures;
 
+/// A marker in a body that `wrk` replaces with a new value on each request (the
+/// in-process client sends it as it is).
+pub const VARY: &str = "VARYING";
+
 /// Whether `wrk` can be run.
 pub fn available() -> bool {
     Command::new("wrk")
@@ -109,6 +113,14 @@ fn run_wrk(
         lua.push_str(&format!(
             "wrk.headers[\"Authorization\"] = {}\n",
             lua_string(&format!("Bearer {token}"))
+        ));
+    }
+    if body.contains(VARY) {
+        // A new document each request: the marker (inside a GraphQL comment) becomes
+        // the thread's number and a counter, so no two requests share a kept answer.
+        lua.push_str(&format!(
+            "local threads = 0\nfunction setup(thread)\n  threads = threads + 1\n  thread:set(\"tid\", threads)\nend\ncounter = 0\nfunction request()\n  counter = counter + 1\n  local body = string.gsub(wrk.body, {}, tid .. \"-\" .. counter)\n  return wrk.format(nil, nil, nil, body)\nend\n",
+            lua_string(VARY)
         ));
     }
     std::fs::write(&script, lua).map_err(|e| e.to_string())?;
