@@ -110,11 +110,6 @@ pub trait HasId {
     fn id(&self) -> i64;
 }
 
-impl HasId for zone::Model {
-    fn id(&self) -> i64 {
-        self.id
-    }
-}
 impl HasId for venue::Model {
     fn id(&self) -> i64 {
         self.id

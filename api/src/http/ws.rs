@@ -156,7 +156,13 @@ impl Connection {
         let viewer = match self.authenticate(&credentials).await {
             Ok(viewer) => viewer,
             Err(err) => {
-                self.refused(&err);
+                // Past the address's anonymous allowance, counted, not audited one
+                // by one (as for HTTP requests).
+                if self.state.limits.check_refused(self.client).is_ok() {
+                    self.refused(&err);
+                } else {
+                    self.state.metrics.rate_limited();
+                }
                 let _ = session.close(close(FORBIDDEN, "forbidden")).await;
                 return;
             }

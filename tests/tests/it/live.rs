@@ -446,6 +446,25 @@ async fn presence_raises_and_clears_a_density_alert(backend: Backend) {
     assert_eq!(open["data"]["densityAlerts"], json!([]), "{open}");
 }
 
+/// Sockets opened with forged tokens spend the address's anonymous allowance, like
+/// HTTP requests: each is closed with 4403, but past the allowance none is audited.
+async fn forged_sockets_are_audited_only_within_the_allowance(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |s| s.http.rate.anonymous_per_minute = 3).await
+    else {
+        return;
+    };
+    for _ in 0..8 {
+        let mut forged =
+            Socket::open(&app.address, json!({ "Authorization": "Bearer forged" })).await;
+        assert_eq!(forged.close_code().await, Some(4403));
+    }
+    subscription_entries(&app, "invalid access token").await;
+    // Every entry of the eight refusals would be written within the writer's batches.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let refused = subscription_entries(&app, "invalid access token").await;
+    assert_eq!(refused.len(), 3, "{refused:?}");
+}
+
 async fn credentials_are_checked_at_init_and_while_the_socket_lives(backend: Backend) {
     let Some(app) = TestApp::spawn_with(backend, |s| s.auth.access_ttl_secs = 4).await else {
         return;
@@ -519,4 +538,5 @@ on_both_backends!(
     an_event_nearby_re_scores_its_neighbours,
     presence_raises_and_clears_a_density_alert,
     credentials_are_checked_at_init_and_while_the_socket_lives,
+    forged_sockets_are_audited_only_within_the_allowance,
 );

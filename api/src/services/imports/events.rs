@@ -510,9 +510,8 @@ impl Places {
     /// Places as stored.
     pub async fn load<C: ConnectionTrait>(db: &C) -> ApiResult<Self> {
         let venues = venue::Entity::find().all(db).await?;
-        let zones = crate::services::catalog::zones_without_outline()
-            .all(db)
-            .await?;
+        // With their outlines: the locator places coordinates in them.
+        let zones = zone::Entity::find().all(db).await?;
         Ok(Places::new(&venues, &zones))
     }
 
