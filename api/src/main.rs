@@ -5,8 +5,9 @@ use std::process::ExitCode;
 use api::cli::Cli;
 use clap::Parser;
 
-/// mimalloc: its per-thread heaps return freed pages, where glibc's per-thread
-/// arenas keep the peak of each worker resident.
+/// mimalloc rather than glibc's malloc: measured with `wrk`, the agenda under 16
+/// connections is answered about 1.5 times as often, at a similar peak of memory
+/// (glibc confined to one arena peaks lower, but answers about a third as often).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

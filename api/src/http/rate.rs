@@ -77,9 +77,7 @@ impl RequestLimits {
             None => Ok(()),
         }
     }
-}
 
-impl RequestLimits {
     /// Counts a refused credential (a bad, expired or revoked token) against the
     /// anonymous allowance of `address`: a caller sending bad tokens is an anonymous
     /// caller, and past its allowance is answered without an audit entry each, so
