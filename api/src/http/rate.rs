@@ -49,6 +49,10 @@ pub enum Caller {
 /// The server's request limits.
 pub struct RequestLimits {
     anonymous: Limit<Caller>,
+    /// Refused credentials by address, apart from the anonymous allowance: a
+    /// dashboard left open with an expired token must not spend the logins of the
+    /// people behind the same address.
+    refused: Limit<Caller>,
     account: Limit<Caller>,
     token: Limit<Caller>,
 }
@@ -58,6 +62,7 @@ impl RequestLimits {
     pub fn new(settings: &RateLimits) -> Self {
         RequestLimits {
             anonymous: Limit::per_minute(settings.anonymous_per_minute),
+            refused: Limit::per_minute(settings.anonymous_per_minute),
             account: Limit::per_minute(settings.account_per_minute),
             token: Limit::per_minute(settings.token_per_minute),
         }
@@ -78,13 +83,13 @@ impl RequestLimits {
         }
     }
 
-    /// Counts a refused credential (a bad, expired or revoked token) against the
-    /// anonymous allowance of `address`: a caller sending bad tokens is an anonymous
-    /// caller, and past its allowance is answered without an audit entry each, so
-    /// that a flood of them grows neither the log nor the writer's queue.
+    /// Counts a refused credential (a bad, expired or revoked token) from `address`,
+    /// with as many allowed per minute as anonymous requests but counted apart from
+    /// them: past it the caller is answered without an audit entry each, so that a
+    /// flood of forged tokens grows neither the log nor the writer's queue.
     pub fn check_refused(&self, address: Option<IpAddr>) -> Result<(), u64> {
         match address {
-            Some(address) => self.anonymous.check(&Caller::Address(address)),
+            Some(address) => self.refused.check(&Caller::Address(address)),
             None => Ok(()),
         }
     }

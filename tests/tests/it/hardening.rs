@@ -475,9 +475,9 @@ async fn anonymous_floods_are_rate_limited(backend: Backend) {
     assert_eq!(body["data"]["__typename"], "Query", "{body}");
 }
 
-/// A caller sending bad tokens spends its address's anonymous allowance: past it, it
-/// is answered `429` without an audit entry each, so a flood of forged tokens grows
-/// neither the log nor the audit writer's queue.
+/// A caller sending bad tokens has as many refusals audited per minute as anonymous
+/// requests are allowed: past that, it is answered `429` without an audit entry each,
+/// so a flood of forged tokens grows neither the log nor the audit writer's queue.
 async fn a_flood_of_bad_tokens_is_limited_and_audited_only_within_the_allowance(backend: Backend) {
     let Some(app) = TestApp::spawn_with(backend, |s| s.http.rate.anonymous_per_minute = 6).await
     else {
@@ -527,6 +527,11 @@ async fn a_flood_of_bad_tokens_is_limited_and_audited_only_within_the_allowance(
     }
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert_eq!(count().await, 6);
+    // Counted apart from the anonymous allowance: people behind the same address
+    // may still log in.
+    let token = app.token_for("analyst").await;
+    let body = app.graphql_with(&token, "{ __typename }", json!({})).await;
+    assert_eq!(body["data"]["__typename"], "Query", "{body}");
 }
 
 /// graphql-js's `getIntrospectionQuery()` with every option on passes the limits.
