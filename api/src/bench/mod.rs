@@ -52,15 +52,21 @@ pub(crate) async fn load(
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..connections {
+    let text = body.to_string();
+    for connection in 0..connections {
         let (client, url, token) = (client.clone(), url.to_owned(), token.to_owned());
-        let body = body.clone();
+        let text = text.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let (mut errors, mut bytes) = (0u64, 0usize);
+            let mut sent_count = 0u64;
             while Instant::now() < deadline {
+                sent_count += 1;
                 let sent = Instant::now();
-                let mut request = client.post(&url).json(&body);
+                let mut request = client
+                    .post(&url)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(varied(&text, connection, sent_count));
                 if !token.is_empty() {
                     request = request.bearer_auth(&token);
                 }
@@ -103,6 +109,12 @@ pub(crate) async fn load(
         p99_ms: pick(0.99),
         bytes,
     }
+}
+
+/// `body` with the [`wrk::VARY`] marker, if any, replaced by the connection's number
+/// and its request count, as `wrk` does: no two requests share a document.
+fn varied(body: &str, connection: usize, count: u64) -> String {
+    body.replace(wrk::VARY, &format!("{connection}-{count}"))
 }
 
 /// Starts a server on `settings` and returns its URL and an analyst's access token.
@@ -381,4 +393,24 @@ pub async fn abuse(settings: &Settings) -> Result<(), String> {
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_in_process_client_sends_a_new_document_each_request_when_marked() {
+        let body =
+            json!({ "query": format!("{{ agenda {{ date }} }} #{}", wrk::VARY) }).to_string();
+        let (a, b, c) = (
+            varied(&body, 0, 1),
+            varied(&body, 0, 2),
+            varied(&body, 1, 1),
+        );
+        assert!(a != b && a != c && b != c, "{a} {b} {c}");
+        assert!(!a.contains(wrk::VARY), "{a}");
+        let plain = json!({ "query": "{ agenda { date } }" }).to_string();
+        assert_eq!(varied(&plain, 0, 1), plain);
+    }
 }

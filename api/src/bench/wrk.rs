@@ -8,8 +8,8 @@ use std::process::Command;
 
 use super::Figures;
 
-/// A marker in a body that `wrk` replaces with a new value on each request (the
-/// in-process client sends it as it is).
+/// A marker in a body replaced with a new value on each request, by `wrk` and by the
+/// in-process client alike.
 pub const VARY: &str = "VARYING";
 
 /// Whether `wrk` can be run.
