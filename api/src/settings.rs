@@ -176,9 +176,12 @@ pub struct Limits {
     pub body_bytes: usize,
     /// Maximum page size of a connection (and the largest `first` the cost assumes).
     pub page_size: usize,
-    /// Maximum time an operation may run, in seconds; past it the work is cancelled
-    /// and its connection freed.
+    /// Maximum time an operation may take, its wait for a turn included, in
+    /// seconds; past it the work is cancelled and its connection freed.
     pub timeout_secs: u64,
+    /// Most GraphQL operations over HTTP running at once; the others wait their turn
+    /// (see `http::admission`).
+    pub operations_at_once: usize,
 }
 
 impl Default for Limits {
@@ -196,6 +199,7 @@ impl Default for Limits {
             body_bytes: 256 * 1024,
             page_size: 100,
             timeout_secs: 15,
+            operations_at_once: crate::http::admission::default_bound(),
         }
     }
 }

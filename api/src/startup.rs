@@ -41,6 +41,7 @@ pub struct Application {
     server: Server,
     db: DatabaseConnection,
     audit: Arc<AuditWriter>,
+    operations: Arc<tokio::sync::Semaphore>,
 }
 
 impl Application {
@@ -103,6 +104,9 @@ impl Application {
             Arc::clone(&audit),
             hub.clone(),
         );
+        let operations = Arc::new(tokio::sync::Semaphore::new(
+            settings.limits.operations_at_once.max(1),
+        ));
         let state = web::Data::new(AppState {
             schema,
             db: db.clone(),
@@ -113,6 +117,7 @@ impl Application {
             audit,
             limits: Arc::new(http::rate::RequestLimits::new(&settings.http.rate)),
             hub,
+            operations: Arc::clone(&operations),
         });
         let body_limit = settings.limits.body_bytes;
         let cors_origins = settings.http.cors_origins.clone();
@@ -150,6 +155,7 @@ impl Application {
             server,
             db,
             audit: writer,
+            operations,
         })
     }
 
@@ -161,6 +167,12 @@ impl Application {
     /// The database pool, for administration commands and tests.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// The turns of GraphQL operations over HTTP (see `http::admission`): a test
+    /// holds them to see what a caller waiting for a turn is answered.
+    pub fn operations(&self) -> Arc<tokio::sync::Semaphore> {
+        Arc::clone(&self.operations)
     }
 
     /// Serves until the process is asked to stop, then drains: the requests in

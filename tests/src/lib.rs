@@ -41,6 +41,9 @@ pub struct TestApp {
     pub backend: Backend,
     /// Settings the server runs with.
     pub settings: Settings,
+    /// The server's turns for GraphQL operations over HTTP: held, they keep callers
+    /// waiting.
+    pub operations: std::sync::Arc<tokio::sync::Semaphore>,
     /// Access tokens of the test accounts, by role.
     tokens: Mutex<HashMap<String, String>>,
     _guard: Guard,
@@ -252,6 +255,7 @@ impl TestApp {
             .expect("server builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         let db = app.db().clone();
+        let operations = app.operations();
         tokio::spawn(app.run_until_stopped());
         Some(TestApp {
             address,
@@ -259,6 +263,7 @@ impl TestApp {
             db,
             backend,
             settings,
+            operations,
             tokens: Mutex::new(HashMap::new()),
             _guard: guard,
         })

@@ -157,6 +157,9 @@ impl Cli {
         settings.limits = Limits {
             page_size: serve.max_page_size,
             timeout_secs: serve.request_timeout_secs,
+            operations_at_once: serve
+                .max_operations_at_once
+                .map_or_else(crate::http::admission::default_bound, usize::from),
             ..Limits::default()
         };
         if !serve.metrics_allow.is_empty() {
@@ -201,5 +204,24 @@ impl Cli {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(args: &[&str]) -> Result<Limits, clap::Error> {
+        Cli::try_parse_from(args).map(|cli| cli.settings().limits)
+    }
+
+    #[test]
+    fn operations_at_once_default_to_the_cores_and_can_be_set() {
+        let default = limits(&["api", "serve"]).map(|l| l.operations_at_once);
+        assert_eq!(default.ok(), Some(crate::http::admission::default_bound()));
+        let set = limits(&["api", "serve", "--max-operations-at-once", "3"]);
+        assert_eq!(set.map(|l| l.operations_at_once).ok(), Some(3));
+        // Zero would let nothing run: refused at the command line.
+        assert!(limits(&["api", "serve", "--max-operations-at-once", "0"]).is_err());
     }
 }

@@ -33,6 +33,10 @@ pub struct ServeArgs {
     /// Longest time an operation may run before it is cancelled, in seconds.
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 15)]
     pub request_timeout_secs: u64,
+    /// Most GraphQL operations running at once (two per core, at least four, when
+    /// unset); the others wait their turn within the request timeout.
+    #[arg(long, env = "MAX_OPERATIONS_AT_ONCE", value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_operations_at_once: Option<u16>,
 }
 
 /// Builds the server and serves until stopped.

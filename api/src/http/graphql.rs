@@ -21,6 +21,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::graphql::extensions::{OperationName, selected_operation};
 use crate::graphql::loaders::Loaders;
 use crate::http::AppState;
+use crate::http::admission;
 use crate::http::coded_error;
 use crate::services::audit::Draft;
 use policies::roles::Purpose;
@@ -473,7 +474,7 @@ async fn execute(
     }
     let limit = std::time::Duration::from_secs(state.settings.limits.timeout_secs);
     let execution = std::panic::AssertUnwindSafe(state.schema.execute(request)).catch_unwind();
-    let response = match tokio::time::timeout(limit, execution).await {
+    let response = match admission::within(&state.operations, limit, execution).await {
         Ok(Ok(response)) => response,
         Ok(Err(_)) => {
             // A defect, not the caller's doing: the answer and the audit say so, and
@@ -489,13 +490,14 @@ async fn execute(
             );
         }
         Err(_) => {
-            // The operation's future is dropped: its queries are cancelled, an open
-            // change rolls back and its connection returns to the pool.
+            // The operation's future is dropped, waiting for its turn or running: its
+            // queries are cancelled, an open change rolls back and its connection
+            // returns to the pool.
             state.metrics.timed_out();
             let reason = format!("TIMEOUT: cancelled after {} s", limit.as_secs());
             record_cancelled(state, &context, reason).await;
             let message = format!(
-                "the operation ran longer than {} s and was cancelled",
+                "the operation did not finish within {} s and was cancelled",
                 limit.as_secs()
             );
             let mut response = cancelled_response(

@@ -1,6 +1,7 @@
 //! HTTP routes: GraphQL over HTTP and WebSocket, the agenda page and its assets,
 //! health, readiness and metrics.
 
+pub mod admission;
 pub mod audit;
 pub mod graphql;
 pub mod health;
@@ -37,6 +38,9 @@ pub struct AppState {
     pub limits: Arc<rate::RequestLimits>,
     /// This instance's subscribers' side of the live bus.
     pub hub: crate::live::Hub,
+    /// Turns for GraphQL operations over HTTP: at most `limits.operations_at_once`
+    /// run at once (see [`admission`]).
+    pub operations: Arc<tokio::sync::Semaphore>,
 }
 
 /// A JSON error body `{"errors": [{message, extensions: {code}}]}` with `status`.

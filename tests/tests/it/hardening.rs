@@ -475,6 +475,44 @@ async fn anonymous_floods_are_rate_limited(backend: Backend) {
     assert_eq!(body["data"]["__typename"], "Query", "{body}");
 }
 
+/// Operations beyond the bound wait for a turn, and the wait counts in the time
+/// limit: a caller whose turn does not come in time is answered `TIMEOUT` (503) and
+/// audited, and once a turn is free the next caller is answered.
+async fn operations_wait_their_turn_within_the_time_limit(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |s| {
+        s.limits.operations_at_once = 1;
+        s.limits.timeout_secs = 1;
+    })
+    .await
+    else {
+        return;
+    };
+    let token = app.token_for("analyst").await;
+    let query = "query WaitingAgenda { agenda(days: 1) { date } }";
+    let held = app.operations.clone().acquire_owned().await.unwrap();
+    let response = app
+        .post(
+            Some(&token),
+            &[("accept", "application/graphql-response+json")],
+            json!({ "query": query }),
+        )
+        .await;
+    assert_eq!(response.status(), 503);
+    assert!(response.headers().contains_key("retry-after"));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), Some("TIMEOUT"), "{body}");
+    let entry = newest_entries(&app, 1).await.remove(0);
+    assert_eq!(entry.outcome, "error", "{entry:?}");
+    assert!(
+        entry.reason.as_deref().unwrap_or("").starts_with("TIMEOUT"),
+        "{entry:?}"
+    );
+    drop(held);
+    let body = app.graphql_with(&token, query, json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert!(body["data"]["agenda"].is_array(), "{body}");
+}
+
 /// A caller sending bad tokens has as many refusals audited per minute as anonymous
 /// requests are allowed: past that, it is answered `429` without an audit entry each,
 /// so a flood of forged tokens grows neither the log nor the audit writer's queue.
@@ -650,6 +688,7 @@ on_both_backends!(
     every_answer_carries_security_headers,
     anonymous_floods_are_rate_limited,
     a_flood_of_bad_tokens_is_limited_and_audited_only_within_the_allowance,
+    operations_wait_their_turn_within_the_time_limit,
     the_standard_introspection_query_passes,
 );
 
