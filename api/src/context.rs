@@ -4,7 +4,7 @@
 //! about the running operation, so no state hides in task-locals.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::Utc;
 use policies::roles::Purpose;
@@ -111,6 +111,18 @@ struct RootState {
     written: bool,
     /// Nested fields refused by the field-level matrix.
     denied_fields: Vec<String>,
+    /// Its kept answer as JSON text, when the answer's value was left out (see
+    /// [`RequestContext::answers_as_text`]).
+    kept: Option<KeptText>,
+}
+
+/// A kept answer as JSON text, with the number of records the audit counts in it.
+#[derive(Debug, Clone)]
+pub struct KeptText {
+    /// The field's value, serialized once when it was computed.
+    pub json: Arc<serde_json::value::RawValue>,
+    /// Records in it, as the audit counts them.
+    pub records: i64,
 }
 
 /// The context of one request, command or task.
@@ -124,6 +136,10 @@ pub struct RequestContext {
     pub origin: Origin,
     /// The client's address, for an HTTP request.
     pub client: Option<std::net::IpAddr>,
+    /// Whether the answer is written out by a caller that splices kept answers as
+    /// text ([`RequestContext::kept_text`]) into the response's nulls: the HTTP
+    /// handler does, so a kept answer is neither cloned nor serialized again.
+    pub answers_as_text: bool,
     document: OnceLock<DocumentInfo>,
     roots: Mutex<HashMap<String, RootState>>,
 }
@@ -136,6 +152,7 @@ impl RequestContext {
             request_id,
             origin,
             client: None,
+            answers_as_text: false,
             document: OnceLock::new(),
             roots: Mutex::new(HashMap::new()),
         }
@@ -241,6 +258,30 @@ impl RequestContext {
     /// Records a nested field the field-level matrix refused under the root at `key`.
     pub fn note_denied_field(&self, key: &str, field: String) {
         self.with_root(key, |root| root.denied_fields.push(field));
+    }
+
+    /// Leaves the answer of the root field at `key` to be written from `kept`.
+    pub fn note_kept_text(&self, key: &str, kept: KeptText) {
+        self.with_root(key, |root| root.kept = Some(kept));
+    }
+
+    /// The kept answers to write as text, by response key.
+    pub fn kept_text(&self) -> HashMap<String, KeptText> {
+        self.roots
+            .lock()
+            .map(|roots| {
+                roots
+                    .iter()
+                    .filter_map(|(key, root)| Some((key.clone(), root.kept.clone()?)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The records of the root field at `key` when its answer is kept as text.
+    pub fn kept_records(&self, key: &str) -> Option<i64> {
+        self.with_root(key, |root| root.kept.as_ref().map(|k| k.records))
+            .flatten()
     }
 
     /// The nested fields refused under the root at `key`.

@@ -13,10 +13,11 @@ use futures_util::FutureExt;
 use serde_json::{Map, Value, json};
 use tracing_actix_web::RequestId;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::auth::{self, Viewer};
-use crate::context::{Origin, Outcome, RequestContext};
+use crate::context::{KeptText, Origin, Outcome, RequestContext};
 use crate::error::{ApiError, ErrorCode};
 use crate::graphql::extensions::{OperationName, selected_operation};
 use crate::graphql::loaders::Loaders;
@@ -424,6 +425,51 @@ fn rate_limited(state: &AppState, wait: u64) -> HttpResponse {
         .body(body.to_string())
 }
 
+/// A response whose root fields answered from kept text (left null in its data)
+/// are written from that text: the same JSON as the response with the values in.
+struct Spliced<'a> {
+    response: &'a async_graphql::Response,
+    kept: &'a HashMap<String, KeptText>,
+}
+
+impl serde::Serialize for Spliced<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        // The fields in the order, and with the omissions, of `Response`'s own.
+        let response = self.response;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("data", &SplicedData(self))?;
+        if !response.extensions.is_empty() {
+            map.serialize_entry("extensions", &response.extensions)?;
+        }
+        if !response.errors.is_empty() {
+            map.serialize_entry("errors", &response.errors)?;
+        }
+        map.end()
+    }
+}
+
+struct SplicedData<'a>(&'a Spliced<'a>);
+
+impl serde::Serialize for SplicedData<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let async_graphql::Value::Object(fields) = &self.0.response.data else {
+            return self.0.response.data.serialize(serializer);
+        };
+        let mut map = serializer.serialize_map(Some(fields.len()))?;
+        for (key, value) in fields {
+            match (value, self.0.kept.get(key.as_str())) {
+                (async_graphql::Value::Null, Some(kept)) => {
+                    map.serialize_entry(key.as_str(), &*kept.json)?
+                }
+                _ => map.serialize_entry(key.as_str(), value)?,
+            }
+        }
+        map.end()
+    }
+}
+
 async fn execute(
     req: &HttpRequest,
     state: &AppState,
@@ -460,6 +506,7 @@ async fn execute(
     }
     let mut context = RequestContext::new(viewer.clone(), request_id.clone(), Origin::Graphql);
     context.client = client;
+    context.answers_as_text = true;
     let context = Arc::new(context);
     let mut request = Request::new(params.query)
         .data(viewer)
@@ -528,7 +575,15 @@ async fn execute(
             body.to_string()
         })
     } else {
-        serde_json::to_string(&response)
+        let kept = context.kept_text();
+        if kept.is_empty() {
+            serde_json::to_string(&response)
+        } else {
+            serde_json::to_string(&Spliced {
+                response: &response,
+                kept: &kept,
+            })
+        }
     };
     let body = match body {
         Ok(body) => body,

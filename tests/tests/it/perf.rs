@@ -191,6 +191,69 @@ async fn every_agenda_read_is_audited_even_when_its_answer_was_kept(backend: Bac
     assert_eq!(after - before, 5, "one audit entry per agenda read");
 }
 
+/// A kept answer is written into the response as text: the second and third reads
+/// of a document (an alias, the agenda kept) must be the first one byte for byte,
+/// with a field beside it the same answer, and each read audited with the same
+/// record count.
+async fn a_kept_answer_is_written_as_the_computed_one_byte_for_byte(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let token = app.token_for("analyst").await;
+    let agenda = "week: agenda(days: 7) { date maxRisk conflicts { kind eventIds } events { id title startsAt venue { name zone { code } } assessment { risk adequacy } } }";
+    let alone = format!("query Twice {{ {agenda} }}");
+    let beside = format!("query Twice {{ {agenda} venues {{ code }} }}");
+    for (query, exact) in [(alone, true), (beside, false)] {
+        let mut bodies = Vec::new();
+        for _ in 0..3 {
+            let response = app.post(Some(&token), &[], json!({ "query": query })).await;
+            assert_eq!(response.status(), 200);
+            bodies.push(response.text().await.unwrap());
+        }
+        let first: Value = serde_json::from_str(&bodies[0]).unwrap();
+        assert_eq!(
+            first["data"]["week"].as_array().map_or(0, Vec::len),
+            7,
+            "{first}"
+        );
+        assert!(first["errors"].is_null(), "{first}");
+        for body in &bodies[1..] {
+            if exact {
+                assert_eq!(body, &bodies[0], "the kept answer, as computed");
+            } else {
+                // The root fields' order follows their completion (async-graphql
+                // resolves them concurrently), so only the values are compared.
+                let again: Value = serde_json::from_str(body).unwrap();
+                assert_eq!(again, first, "the kept answer beside a computed field");
+            }
+        }
+    }
+
+    use sea_orm::{ConnectionTrait, Statement};
+    let sql = "SELECT record_count FROM audit_entry WHERE operation_name = 'Twice' AND resources = 'agenda' ORDER BY seq";
+    let mut counts: Vec<i64> = Vec::new();
+    // Read entries are written by the audit's writer, in batches off the request path.
+    for _ in 0..50 {
+        counts = app
+            .db
+            .query_all_raw(Statement::from_string(app.db.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get_by_index::<i64>(0).unwrap())
+            .collect();
+        if counts.len() >= 6 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        counts,
+        vec![7; 6],
+        "one entry per read, each counting the days"
+    );
+}
+
 async fn a_viewer_refused_the_agenda_is_refused_after_another_read_it(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
@@ -296,6 +359,7 @@ on_both_backends!(
     a_deployment_change_shows_on_the_next_agenda_read,
     an_edit_between_two_identical_agenda_reads_shows_on_the_second,
     every_agenda_read_is_audited_even_when_its_answer_was_kept,
+    a_kept_answer_is_written_as_the_computed_one_byte_for_byte,
     a_viewer_refused_the_agenda_is_refused_after_another_read_it,
     observations_are_indexed_by_their_bucket_start,
     a_session_used_a_moment_ago_is_refused_right_after_logout,

@@ -90,9 +90,10 @@ impl AuditExtension {
                     .filter(|e| matches!(e.path.first(), Some(PathSegment::Field(k)) if *k == key))
                     .collect();
                 let (outcome, reason) = outcome_of(&errors);
-                let count = match &response.data {
-                    Value::Object(data) => data.get(key.as_str()).map_or(0, record_count),
-                    _ => 0,
+                let count = match (request.kept_records(&key), &response.data) {
+                    (Some(records), _) => records,
+                    (None, Value::Object(data)) => data.get(key.as_str()).map_or(0, record_count),
+                    (None, _) => 0,
                 };
                 drafts.push(request.draft(&operation, outcome, reason, count));
             }
@@ -115,7 +116,7 @@ impl AuditExtension {
         }
         let changes = request.document().is_some_and(|d| d.kind.changes());
         for draft in drafts {
-            self.writer.enqueue(draft);
+            self.writer.enqueue_when_room(draft).await;
         }
         if changes {
             // A refused or failed change is on record before its answer goes out.
@@ -156,7 +157,7 @@ pub(crate) fn outcome_of(errors: &[&ServerError]) -> (Outcome, Option<String>) {
 }
 
 /// Records a response returns: list lengths, connection edges, one per object.
-fn record_count(value: &Value) -> i64 {
+pub(crate) fn record_count(value: &Value) -> i64 {
     match value {
         Value::Null => 0,
         Value::List(items) => items.len() as i64,

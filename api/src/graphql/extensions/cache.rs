@@ -30,7 +30,7 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Response, ServerResult, Value, Variables};
 
 use super::OperationName;
-use crate::context::RequestContext;
+use crate::context::{KeptText, RequestContext};
 
 /// Root fields whose answers are kept.
 pub const CACHED_ROOTS: [&str; 1] = ["agenda"];
@@ -48,8 +48,30 @@ struct Entry {
     generation: u64,
     /// When its computation began.
     at: Instant,
-    /// The field's value.
+    /// The field's value, and the same as JSON text.
+    answer: Arc<Answer>,
+}
+
+/// A kept answer, shared by the requests it serves.
+struct Answer {
+    /// The field's value, for callers that need it as a value (the WebSocket).
     value: Value,
+    /// The value serialized once, for the HTTP handler, which writes it as is: an
+    /// agenda's ~4,000 fields are then neither cloned nor serialized per request.
+    text: Option<KeptText>,
+}
+
+impl Answer {
+    fn new(value: Value) -> Self {
+        let text = serde_json::to_string(&value)
+            .ok()
+            .and_then(|json| serde_json::value::RawValue::from_string(json).ok())
+            .map(|json| KeptText {
+                json: Arc::from(json),
+                records: super::audit::record_count(&value),
+            });
+        Answer { value, text }
+    }
 }
 
 /// The answers shared by every request of a schema.
@@ -79,11 +101,11 @@ impl AnswerCache {
         }
     }
 
-    fn get(&self, key: &str, generation: u64) -> Option<Value> {
+    fn get(&self, key: &str, generation: u64) -> Option<Arc<Answer>> {
         let entries = self.entries.lock().ok()?;
         let entry = entries.get(key)?;
         (entry.generation == generation && entry.at.elapsed() < MAX_AGE)
-            .then(|| entry.value.clone())
+            .then(|| Arc::clone(&entry.answer))
     }
 
     fn put(&self, key: String, entry: Entry) {
@@ -195,14 +217,23 @@ impl Extension for CacheExtension {
         ) else {
             return next.run(ctx, info).await;
         };
+        let response_key = info.alias.unwrap_or(info.name);
         let key = format!(
-            "{}|{}|{}|{document}",
+            "{}|{}|{response_key}|{document}",
             viewer_key(request),
             crate::time::paris_today(chrono::Utc::now()),
-            info.alias.unwrap_or(info.name),
         );
-        if let Some(value) = self.answers.get(&key, crate::live::generation()) {
-            return Ok(Some(value));
+        // A kept answer goes out as its text when the caller splices it in (the HTTP
+        // handler), else as a copy of its value.
+        let serve = |answer: Arc<Answer>| match (&answer.text, request.answers_as_text) {
+            (Some(text), true) => {
+                request.note_kept_text(response_key, text.clone());
+                Some(Value::Null)
+            }
+            _ => Some(answer.value.clone()),
+        };
+        if let Some(answer) = self.answers.get(&key, crate::live::generation()) {
+            return Ok(serve(answer));
         }
         let turn = self.answers.turn(&key);
         let _turn = match &turn {
@@ -211,8 +242,8 @@ impl Extension for CacheExtension {
         };
         // Read before the computation: a commit during it makes the answer stale.
         let generation = crate::live::generation();
-        if let Some(value) = self.answers.get(&key, generation) {
-            return Ok(Some(value));
+        if let Some(answer) = self.answers.get(&key, generation) {
+            return Ok(serve(answer));
         }
         let at = Instant::now();
         let value = next.run(ctx, info).await?;
@@ -224,7 +255,7 @@ impl Extension for CacheExtension {
                 Entry {
                     generation,
                     at,
-                    value: value.clone(),
+                    answer: Arc::new(Answer::new(value.clone())),
                 },
             );
             if let Ok(mut computed) = self.computed.lock() {
@@ -243,8 +274,12 @@ mod tests {
         Entry {
             generation,
             at: Instant::now(),
-            value: Value::from(text),
+            answer: Arc::new(Answer::new(Value::from(text))),
         }
+    }
+
+    fn value(answer: Option<Arc<Answer>>) -> Option<Value> {
+        answer.map(|a| a.value.clone())
     }
 
     #[test]
@@ -252,12 +287,12 @@ mod tests {
         let cache = AnswerCache::default();
         cache.put("k".to_owned(), entry(3, "old"));
         assert_eq!(
-            cache.get("k", 3),
+            value(cache.get("k", 3)),
             Some(Value::from("old")),
             "same generation"
         );
-        assert_eq!(cache.get("k", 4), None, "a commit since: recomputed");
-        assert_eq!(cache.get("other", 3), None, "another key");
+        assert_eq!(value(cache.get("k", 4)), None, "a commit since: recomputed");
+        assert_eq!(value(cache.get("other", 3)), None, "another key");
     }
 
     #[test]
@@ -268,7 +303,21 @@ mod tests {
             .checked_sub(MAX_AGE + Duration::from_millis(10))
             .unwrap_or_else(Instant::now);
         cache.put("k".to_owned(), old);
-        assert_eq!(cache.get("k", 1), None);
+        assert_eq!(value(cache.get("k", 1)), None);
+    }
+
+    #[test]
+    fn a_kept_answer_is_also_its_json_text_and_record_count() {
+        let list = Value::List(vec![Value::from("a\"b"), Value::from(2)]);
+        let answer = Answer::new(list.clone());
+        let text = answer
+            .text
+            .as_ref()
+            .map(|t| (t.json.get().to_owned(), t.records));
+        assert_eq!(
+            text,
+            Some((serde_json::to_string(&list).unwrap_or_default(), 2))
+        );
     }
 
     #[test]

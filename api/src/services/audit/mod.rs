@@ -209,10 +209,18 @@ pub async fn append<C: ConnectionTrait>(db: &C, drafts: Vec<Draft>) -> Result<Ve
         seqs.push(seq);
         rows.push(audit_entry::ActiveModel::from(model));
     }
-    for chunk in rows.chunks(200) {
+    // Inserted in runs of a power of two rows, at most 512 (8,192 values, within
+    // both PostgreSQL's and SQLite's bound on a statement's parameters): the
+    // connections' caches of prepared statements then hold ten shapes, not one per
+    // batch size (each a statement of up to 512 rows, kept on both sides).
+    let mut rest = rows.as_slice();
+    while !rest.is_empty() {
+        let run = (1usize << rest.len().ilog2()).min(512);
+        let (chunk, tail) = rest.split_at(run);
         audit_entry::Entity::insert_many(chunk.to_vec())
             .exec(db)
             .await?;
+        rest = tail;
     }
     audit_head::Entity::update(audit_head::ActiveModel {
         id: Set(1),
