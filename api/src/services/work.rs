@@ -136,6 +136,9 @@ impl<'a> UnitOfWork<'a> {
 /// changes that rolled back) in a transaction of their own: the audit writer's
 /// batches and the command line's failures are written here.
 pub async fn record_entries(db: &DatabaseConnection, drafts: Vec<Draft>) -> Result<(), DbErr> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        return audit::append_by_copy(db.get_postgres_connection_pool(), drafts).await;
+    }
     let txn = db.begin().await?;
     audit::append(&txn, drafts).await?;
     txn.commit().await

@@ -264,6 +264,90 @@ async fn tampering_is_found_at_the_right_sequence_number(backend: Backend) {
     }
 }
 
+/// The writer's batches (sent by `COPY` on PostgreSQL) store every character as
+/// given: tabs, line breaks, backslashes, quotes, accents, the text of `NULL`, and
+/// absent values as absent; the chain still verifies.
+async fn batched_entries_keep_every_character_and_verify(backend: Backend) {
+    use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.token_for("dpo").await;
+    let awkward = [
+        "tab\there",
+        "line\nbreak\r\nand back",
+        "back\\slash \\N \\t",
+        "\"quoted\", 'single'; DROP TABLE x",
+        "Pétanque à l'Estaque ✓",
+        "\\N",
+        "",
+    ];
+    let at = Utc::now();
+    let drafts: Vec<api::services::audit::Draft> = awkward
+        .iter()
+        .enumerate()
+        .map(|(i, text)| api::services::audit::Draft {
+            at,
+            actor: format!("batch {text}"),
+            role: (i % 2 == 0).then(|| "analyst".to_owned()),
+            organization_id: (i % 3 == 0).then_some(i as i64),
+            operation_type: "query".to_owned(),
+            operation_name: format!("name {text}"),
+            resources: "agenda".to_owned(),
+            fields: (*text).to_owned(),
+            record_count: i as i64,
+            outcome: "allowed".to_owned(),
+            reason: (i % 2 == 1).then(|| (*text).to_owned()),
+            ..Default::default()
+        })
+        .collect();
+    let expected: Vec<api::services::audit::Draft> =
+        drafts.iter().cloned().map(|d| d.bounded()).collect();
+    api::services::work::record_entries(&app.db, drafts)
+        .await
+        .unwrap();
+    let mut stored = entity::audit_entry::Entity::find()
+        .order_by_desc(entity::audit_entry::Column::Seq)
+        .limit(awkward.len() as u64)
+        .all(&app.db)
+        .await
+        .unwrap();
+    stored.reverse();
+    assert_eq!(stored.len(), expected.len());
+    for (row, draft) in stored.iter().zip(&expected) {
+        assert_eq!(
+            (
+                &row.actor,
+                &row.role,
+                row.organization_id,
+                &row.operation_name,
+                &row.fields,
+                row.record_count,
+                &row.reason,
+                &row.request_id,
+            ),
+            (
+                &draft.actor,
+                &draft.role,
+                draft.organization_id,
+                &draft.operation_name,
+                &draft.fields,
+                draft.record_count,
+                &draft.reason,
+                &draft.request_id,
+            ),
+            "seq {}",
+            row.seq
+        );
+        assert_eq!(
+            row.at.to_rfc3339_opts(SecondsFormat::Micros, true),
+            at.to_rfc3339_opts(SecondsFormat::Micros, true)
+        );
+    }
+    let verified = api::services::audit::verify::verify(&app.db).await.unwrap();
+    assert!(verified.ok, "{verified:?}");
+}
+
 async fn only_the_dpo_reads_the_audit_log(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
@@ -337,4 +421,5 @@ on_both_backends!(
     triggers_refuse_changes_to_entries,
     tampering_is_found_at_the_right_sequence_number,
     only_the_dpo_reads_the_audit_log,
+    batched_entries_keep_every_character_and_verify,
 );
