@@ -246,23 +246,25 @@ impl Extension for CacheExtension {
             return Ok(serve(answer));
         }
         let at = Instant::now();
-        let value = next.run(ctx, info).await?;
-        if let Some(value) = &value {
-            // Kept at once for the requests waiting their turn; withdrawn by
-            // `execute` if the operation ends with an error.
-            self.answers.put(
-                key.clone(),
-                Entry {
-                    generation,
-                    at,
-                    answer: Arc::new(Answer::new(value.clone())),
-                },
-            );
-            if let Ok(mut computed) = self.computed.lock() {
-                computed.push((key, at));
-            }
+        let Some(value) = next.run(ctx, info).await? else {
+            return Ok(None);
+        };
+        // Kept at once for the requests waiting their turn; withdrawn by `execute`
+        // if the operation ends with an error. This request is answered from it too:
+        // its text is then serialized once, not again with the response.
+        let answer = Arc::new(Answer::new(value));
+        self.answers.put(
+            key.clone(),
+            Entry {
+                generation,
+                at,
+                answer: Arc::clone(&answer),
+            },
+        );
+        if let Ok(mut computed) = self.computed.lock() {
+            computed.push((key, at));
         }
-        Ok(value)
+        Ok(serve(answer))
     }
 }
 
