@@ -10,6 +10,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod live;
+pub mod memory;
 pub mod metrics;
 pub mod seed;
 pub mod services;

@@ -150,6 +150,8 @@ impl Application {
         .shutdown_timeout(settings.limits.timeout_secs.saturating_add(5))
         .listen(listener)?
         .run();
+        // The start-up's work is done on this thread, which from now on only waits.
+        crate::memory::release_freed();
         Ok(Application {
             port,
             server,

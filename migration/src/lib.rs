@@ -19,6 +19,7 @@ mod m20261203_090000_event_extent;
 mod m20261203_110000_live;
 mod m20261203_140000_observation_time;
 mod m20261203_150000_agenda_notify;
+mod m20261203_220000_audit_time_brin;
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_110000_live::Migration),
             Box::new(m20261203_140000_observation_time::Migration),
             Box::new(m20261203_150000_agenda_notify::Migration),
+            Box::new(m20261203_220000_audit_time_brin::Migration),
         ]
     }
 }

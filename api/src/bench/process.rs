@@ -51,6 +51,11 @@ impl Running {
         peak_rss_of(self.child.id())
     }
 
+    /// Resident memory now, in MiB: anonymous pages, file pages.
+    pub fn resident_split(&self) -> Option<(f64, f64)> {
+        resident_split_of(self.child.id())
+    }
+
     /// Resets the peak to the current resident memory (`clear_refs`, Linux 4.0 or
     /// later), so that the next reading is the peak from now on; the peak until
     /// now is returned.
@@ -79,6 +84,17 @@ pub(crate) fn peak_rss_of(pid: u32) -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
+}
+
+/// Resident memory of `pid` now, in MiB: its anonymous pages (heap, stacks) and its
+/// file pages (mostly the executable's code, shared with the page cache).
+pub(crate) fn resident_split_of(pid: u32) -> Option<(f64, f64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib = |key: &str| -> Option<f64> {
+        let line = status.lines().find(|l| l.starts_with(key))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    Some((kib("RssAnon:")? / 1024.0, kib("RssFile:")? / 1024.0))
 }
 
 /// Sum of the resident memory peaks of `pid` and its children, in MiB.

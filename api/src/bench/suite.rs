@@ -336,6 +336,19 @@ pub async fn run(settings: &Settings, args: SuiteArgs) -> Result<(), String> {
         startup_peaks[0], startup_peaks[1], startup_peaks[2], startup_peaks[3]
     ));
 
+    let split = |r: &Running| {
+        r.resident_split().map_or_else(
+            || "unknown".to_owned(),
+            |(anon, file)| {
+                format!("{anon:.1} MiB heap and stacks, {file:.1} MiB files (the binary's code)")
+            },
+        )
+    };
+    log.say(format!(
+        "resident memory of the platform (audit on) at rest after start-up: {}",
+        split(&on)
+    ));
+
     // Each answers cleanly, or is left out.
     let mut checked = Vec::new();
     for target in targets {
@@ -406,6 +419,10 @@ pub async fn run(settings: &Settings, args: SuiteArgs) -> Result<(), String> {
 
     // The agenda's peak apart from the ingestion's.
     let serving_peak = on.reset_peak().unwrap_or(0.0);
+    log.say(format!(
+        "resident memory of the platform (audit on) right after the agenda's load: {}",
+        split(&on)
+    ));
 
     // Ingestion next to COPY, on the platform with the audit on.
     log.say("== ingestion of presence batches (999 cells each, 4 connections, 8 s) next to COPY");

@@ -297,6 +297,62 @@ async fn observations_are_indexed_by_their_bucket_start(backend: Backend) {
     );
 }
 
+async fn the_audit_log_is_indexed_by_time_as_block_ranges_on_postgres(backend: Backend) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let sql = match backend {
+        Backend::Postgres => "SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_audit_at'",
+        _ => "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'idx_audit_at'",
+    };
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(app.db.get_database_backend(), sql))
+        .await
+        .expect("the catalog is readable")
+        .expect("the audit log has its time index");
+    let definition = row.try_get_by_index::<String>(0).expect("a definition");
+    match backend {
+        Backend::Postgres => assert!(
+            definition.contains("USING brin (at)"),
+            "entries are appended in time order: a block-range index, not a B-tree: {definition}"
+        ),
+        _ => assert!(definition.contains("\"at\""), "{definition}"),
+    }
+    // The DPO's search by period still finds the entries of the period, and only them.
+    app.graphql_as("analyst", TODAY, json!({})).await;
+    let now = Utc::now();
+    let search = |from: chrono::DateTime<Utc>, to: chrono::DateTime<Utc>| json!({ "filter": { "from": from.to_rfc3339(), "to": to.to_rfc3339() } });
+    const PERIOD: &str = "query($filter: AuditEntryFilter) { auditEntries(filter: $filter, first: 5) { totalCount } }";
+    let mut found = 0;
+    for _ in 0..50 {
+        let body = app
+            .graphql_as(
+                "dpo",
+                PERIOD,
+                search(now - Duration::minutes(5), now + Duration::minutes(5)),
+            )
+            .await;
+        found = body["data"]["auditEntries"]["totalCount"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{body}"));
+        if found > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(found > 0, "the last minutes' entries are found by period");
+    let body = app
+        .graphql_as(
+            "dpo",
+            PERIOD,
+            search(now - Duration::days(400), now - Duration::days(399)),
+        )
+        .await;
+    assert_eq!(body["data"]["auditEntries"]["totalCount"], 0, "{body}");
+}
+
 async fn a_session_used_a_moment_ago_is_refused_right_after_logout(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
@@ -362,6 +418,7 @@ on_both_backends!(
     a_kept_answer_is_written_as_the_computed_one_byte_for_byte,
     a_viewer_refused_the_agenda_is_refused_after_another_read_it,
     observations_are_indexed_by_their_bucket_start,
+    the_audit_log_is_indexed_by_time_as_block_ranges_on_postgres,
     a_session_used_a_moment_ago_is_refused_right_after_logout,
     a_session_used_a_moment_ago_is_refused_once_its_account_is_locked,
 );

@@ -52,25 +52,40 @@ struct Entry {
     answer: Arc<Answer>,
 }
 
-/// A kept answer, shared by the requests it serves.
-struct Answer {
-    /// The field's value, for callers that need it as a value (the WebSocket).
-    value: Value,
+/// A kept answer, shared by the requests it serves: its JSON text only. The value
+/// tree of an agenda takes several times the memory of its ~100 KB of text, and
+/// sixteen kept agendas (a new document each time) held about 15 MiB of trees
+/// that only the rare WebSocket caller read.
+enum Answer {
     /// The value serialized once, for the HTTP handler, which writes it as is: an
     /// agenda's ~4,000 fields are then neither cloned nor serialized per request.
-    text: Option<KeptText>,
+    Text(KeptText),
+    /// A value that could not be written as JSON text (none the schema produces),
+    /// kept as it is.
+    Value(Value),
 }
 
 impl Answer {
     fn new(value: Value) -> Self {
-        let text = serde_json::to_string(&value)
+        let json = serde_json::to_string(&value)
             .ok()
-            .and_then(|json| serde_json::value::RawValue::from_string(json).ok())
-            .map(|json| KeptText {
+            .and_then(|json| serde_json::value::RawValue::from_string(json).ok());
+        match json {
+            Some(json) => Answer::Text(KeptText {
                 json: Arc::from(json),
                 records: super::audit::record_count(&value),
-            });
-        Answer { value, text }
+            }),
+            None => Answer::Value(value),
+        }
+    }
+
+    /// The answer as a value, for callers that need one (the WebSocket): read
+    /// back from its text.
+    fn value(&self) -> Option<Value> {
+        match self {
+            Answer::Text(text) => serde_json::from_str(text.json.get()).ok(),
+            Answer::Value(value) => Some(value.clone()),
+        }
     }
 }
 
@@ -225,12 +240,12 @@ impl Extension for CacheExtension {
         );
         // A kept answer goes out as its text when the caller splices it in (the HTTP
         // handler), else as a copy of its value.
-        let serve = |answer: Arc<Answer>| match (&answer.text, request.answers_as_text) {
-            (Some(text), true) => {
+        let serve = |answer: Arc<Answer>| match (answer.as_ref(), request.answers_as_text) {
+            (Answer::Text(text), true) => {
                 request.note_kept_text(response_key, text.clone());
                 Some(Value::Null)
             }
-            _ => Some(answer.value.clone()),
+            (answer, _) => answer.value(),
         };
         if let Some(answer) = self.answers.get(&key, crate::live::generation()) {
             return Ok(serve(answer));
@@ -281,7 +296,7 @@ mod tests {
     }
 
     fn value(answer: Option<Arc<Answer>>) -> Option<Value> {
-        answer.map(|a| a.value.clone())
+        answer.and_then(|a| a.value())
     }
 
     #[test]
@@ -309,16 +324,34 @@ mod tests {
     }
 
     #[test]
-    fn a_kept_answer_is_also_its_json_text_and_record_count() {
+    fn a_kept_answer_is_its_json_text_and_record_count() {
         let list = Value::List(vec![Value::from("a\"b"), Value::from(2)]);
         let answer = Answer::new(list.clone());
-        let text = answer
-            .text
-            .as_ref()
-            .map(|t| (t.json.get().to_owned(), t.records));
+        let text = match &answer {
+            Answer::Text(t) => Some((t.json.get().to_owned(), t.records)),
+            Answer::Value(_) => None,
+        };
         assert_eq!(
             text,
             Some((serde_json::to_string(&list).unwrap_or_default(), 2))
+        );
+    }
+
+    #[test]
+    fn a_kept_answer_read_as_a_value_writes_the_same_json() {
+        use async_graphql::Name;
+        let mut event = async_graphql::indexmap::IndexMap::new();
+        event.insert(Name::new("title"), Value::from("Fête \"au\" Vieux-Port\n"));
+        event.insert(Name::new("level"), Value::Enum(Name::new("HIGH")));
+        event.insert(Name::new("risk"), Value::from(6.5));
+        event.insert(Name::new("count"), Value::from(3));
+        event.insert(Name::new("venue"), Value::Null);
+        let value = Value::List(vec![Value::Object(event), Value::Boolean(true)]);
+        let again = Answer::new(value.clone()).value();
+        assert_eq!(
+            again.map(|v| serde_json::to_string(&v).unwrap_or_default()),
+            Some(serde_json::to_string(&value).unwrap_or_default()),
+            "the WebSocket's copy is the kept text read back"
         );
     }
 

@@ -190,6 +190,9 @@ fn chained(drafts: Vec<Draft>, mut seq: i64, mut prev: String) -> Vec<audit_entr
     models
 }
 
+/// The size of the `COPY` messages that carry a batch of entries.
+const COPY_PIECE_BYTES: usize = 32 * 1024;
+
 /// Appends drafts to the chain in a transaction of their own on PostgreSQL, the
 /// rows sent by `COPY` rather than as statements: the batches of the audit's
 /// writer, which is what bounds the throughput of audited reads under load.
@@ -233,7 +236,12 @@ pub async fn append_by_copy(pool: &sea_orm::sqlx::PgPool, drafts: Vec<Draft>) ->
         )
         .await
         .map_err(failed)?;
-    copy.send(data.as_bytes()).await.map_err(failed)?;
+    // In pieces: a connection keeps the capacity of the largest message it has
+    // sent, and a batch of 2,000 entries in one message left about 1 MB on each of
+    // the pool's connections.
+    for piece in data.as_bytes().chunks(COPY_PIECE_BYTES) {
+        copy.send(piece).await.map_err(failed)?;
+    }
     copy.finish().await.map_err(failed)?;
     if let Some(last) = models.last() {
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
