@@ -150,8 +150,11 @@ impl Application {
         .shutdown_timeout(settings.limits.timeout_secs.saturating_add(5))
         .listen(listener)?
         .run();
-        // The start-up's work is done on this thread, which from now on only waits.
+        // The start-up's work is done on this thread, which from now on only waits;
+        // its code (migrations, seeding, training) is not run again.
         crate::memory::release_freed();
+        let code = crate::memory::release_code_pages();
+        tracing::debug!(bytes = code, "start-up code pages released");
         Ok(Application {
             port,
             server,

@@ -1,6 +1,7 @@
 //! Password hashing with Argon2id, off the async runtime (a hash takes tens of
 //! milliseconds of CPU by design).
 
+use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 
@@ -46,6 +47,26 @@ impl PasswordService {
             .map_err(ApiError::internal)?
     }
 
+    /// Whether a stored hash was made with other parameters than the configured
+    /// ones (older defaults, another algorithm): the login that proves the password
+    /// stores it again with the current ones.
+    pub fn outdated(&self, stored: &str) -> bool {
+        let Ok(hash) = PasswordHash::new(stored) else {
+            return false;
+        };
+        if hash.algorithm.as_str() != Algorithm::Argon2id.as_str() {
+            return true;
+        }
+        Params::try_from(&hash).is_ok_and(|used| {
+            (used.m_cost(), used.t_cost(), used.p_cost())
+                != (
+                    self.params.m_cost(),
+                    self.params.t_cost(),
+                    self.params.p_cost(),
+                )
+        })
+    }
+
     /// Verifies a password against a stored hash, or against the dummy hash when
     /// there is none; always takes one hash's time.
     pub async fn verify(&self, password: String, stored: Option<String>) -> bool {
@@ -79,4 +100,56 @@ pub fn check_new_password(password: &str) -> ApiResult<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(memory_kib: u32, iterations: u32) -> PasswordService {
+        let settings = AuthSettings {
+            argon2_memory_kib: memory_kib,
+            argon2_iterations: iterations,
+            ..AuthSettings::default()
+        };
+        PasswordService::new(&settings).expect("a password service")
+    }
+
+    #[tokio::test]
+    async fn a_hash_made_with_other_parameters_is_outdated_and_still_verifies() {
+        let old = service(1024, 2);
+        let current = service(2048, 1);
+        let stored = old
+            .hash("correct horse battery".to_owned())
+            .await
+            .expect("hash");
+        assert!(current.outdated(&stored));
+        assert!(!old.outdated(&stored));
+        assert!(
+            current
+                .verify("correct horse battery".to_owned(), Some(stored.clone()))
+                .await
+        );
+        let again = current
+            .hash("correct horse battery".to_owned())
+            .await
+            .expect("hash");
+        assert!(!current.outdated(&again));
+        assert!(!current.outdated("not a hash"));
+    }
+
+    #[test]
+    fn the_default_is_owasp_low_memory_argon2id() {
+        // OWASP's Password Storage Cheat Sheet lists m=7168 KiB, t=5, p=1 as equal
+        // in strength to its 19 MiB, t=2 baseline.
+        let settings = AuthSettings::default();
+        assert_eq!(
+            (
+                settings.argon2_memory_kib,
+                settings.argon2_iterations,
+                settings.argon2_parallelism
+            ),
+            (7168, 5, 1)
+        );
+    }
 }

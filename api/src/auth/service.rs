@@ -197,13 +197,32 @@ pub async fn login(
         .filter(user::Column::DeletedAt.is_null())
         .one(db)
         .await?;
+    // A hash made with older parameters is made again once the password is proven,
+    // before the transaction opens (a hash takes tens of milliseconds).
+    let outdated = found
+        .as_ref()
+        .is_some_and(|u| auth.passwords.outdated(&u.password_hash));
+    let retained = outdated.then(|| password.clone());
     let ok = auth
         .passwords
         .verify(password, found.as_ref().map(|u| u.password_hash.clone()))
         .await;
+    let upgraded = match (ok, retained) {
+        (true, Some(password)) => Some(auth.passwords.hash(password).await?),
+        _ => None,
+    };
     let work = change.begin(db).await?;
     let user = match (ok, found) {
-        (true, Some(user)) if user.locked_until.is_none_or(|until| until <= now) => user,
+        (true, Some(user)) if user.locked_until.is_none_or(|until| until <= now) => {
+            match upgraded {
+                Some(hash) => {
+                    let mut active: user::ActiveModel = user.into();
+                    active.password_hash = Set(hash);
+                    active.update(work.txn()).await?
+                }
+                None => user,
+            }
+        }
         (true, Some(_)) => {
             let refusal = ApiError::rate_limited("account locked; try again later", retry_after);
             work.commit_refusal(&refusal).await?;

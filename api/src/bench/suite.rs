@@ -6,8 +6,8 @@
 //! events, presence at real grain. It then starts each server in its own process
 //! (the platform with the audit on and off, on 1x and 10x the history, on a fresh
 //! embedded SQLite; the floor; PostGraphile as one process and two workers), checks
-//! each answers the agenda cleanly, and loads them with `wrk` in two alternating
-//! rounds. Then ingestion next to `COPY`, scoring the 30-day agenda, start times and
+//! each answers the agenda cleanly, and loads them with `wrk` in `--rounds` (3)
+//! alternating rounds. Then ingestion next to `COPY`, scoring the 30-day agenda, start times and
 //! peak memory. It asserts nothing: the figures and the targets' verdicts are
 //! printed and written, the machine is shared.
 
@@ -38,6 +38,11 @@ pub struct SuiteArgs {
     /// Concurrent connections under load.
     #[arg(long, default_value_t = 16)]
     pub connections: usize,
+    /// Rounds under load, each server in turn in each round; a server's figure is
+    /// its mean over the rounds, so a passing disturbance of the shared machine
+    /// weighs on one round of one server only.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub rounds: u32,
     /// Where to write the report (between its `api bench` markers when it has them).
     #[arg(long, default_value = "BENCHMARKS.md")]
     pub output: PathBuf,
@@ -367,7 +372,7 @@ pub async fn run(settings: &Settings, args: SuiteArgs) -> Result<(), String> {
     }
     let mut targets = checked;
 
-    // Unloaded latency, then two alternating rounds under load.
+    // Unloaded latency, then alternating rounds under load.
     let generator = if wrk_installed {
         "wrk"
     } else {
@@ -402,7 +407,7 @@ pub async fn run(settings: &Settings, args: SuiteArgs) -> Result<(), String> {
         "== {} connections, {} s per server and round, client and server on the same machine ({generator})",
         args.connections, args.seconds
     ));
-    for round in 1..=2 {
+    for round in 1..=args.rounds {
         for target in &mut targets {
             let f = wrk::load(
                 &target.url,

@@ -7,10 +7,11 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, Header};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::OperationType;
-use async_graphql::{Request, Variables};
+use async_graphql::{Name, Request, Value as ConstValue, Variables};
 use futures_util::FutureExt;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tracing_actix_web::RequestId;
 
 use std::collections::HashMap;
@@ -48,7 +49,7 @@ impl ResponseType {
 /// The request's parameters once decoded.
 struct Params {
     query: String,
-    variables: Option<Map<String, Value>>,
+    variables: Option<IndexMap<Name, ConstValue>>,
     operation_name: Option<String>,
 }
 
@@ -122,16 +123,18 @@ fn is_graphql_name(name: &str) -> bool {
         && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
-/// Decodes the parameters of a POST body or a GET query string.
-fn params_from(object: Map<String, Value>) -> Result<Params, Refusal> {
-    let query = match object.get("query") {
-        Some(Value::String(query)) => query.clone(),
+/// Decodes the parameters of a POST body or a GET query string. The fields are
+/// moved out, never copied: a batch of observations is held once, as the GraphQL
+/// values the operation reads.
+fn params_from(mut object: IndexMap<Name, ConstValue>) -> Result<Params, Refusal> {
+    let query = match object.swap_remove("query") {
+        Some(ConstValue::String(query)) => query,
         Some(_) => return Err(refuse(StatusCode::BAD_REQUEST, "`query` must be a string")),
         None => return Err(refuse(StatusCode::BAD_REQUEST, "`query` is missing")),
     };
-    let variables = match object.get("variables") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(vars)) => Some(vars.clone()),
+    let variables = match object.swap_remove("variables") {
+        None | Some(ConstValue::Null) => None,
+        Some(ConstValue::Object(vars)) => Some(vars),
         Some(_) => {
             return Err(refuse(
                 StatusCode::BAD_REQUEST,
@@ -139,9 +142,9 @@ fn params_from(object: Map<String, Value>) -> Result<Params, Refusal> {
             ));
         }
     };
-    let operation_name = match object.get("operationName") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(name)) if is_graphql_name(name) => Some(name.clone()),
+    let operation_name = match object.swap_remove("operationName") {
+        None | Some(ConstValue::Null) => None,
+        Some(ConstValue::String(name)) if is_graphql_name(&name) => Some(name),
         Some(_) => {
             return Err(refuse(
                 StatusCode::BAD_REQUEST,
@@ -151,8 +154,8 @@ fn params_from(object: Map<String, Value>) -> Result<Params, Refusal> {
             ));
         }
     };
-    match object.get("extensions") {
-        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+    match object.swap_remove("extensions") {
+        None | Some(ConstValue::Null) | Some(ConstValue::Object(_)) => {}
         Some(_) => {
             return Err(refuse(
                 StatusCode::BAD_REQUEST,
@@ -190,9 +193,13 @@ pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>
             response_type,
         );
     }
-    let object = match serde_json::from_slice::<Value>(&body) {
-        Ok(Value::Object(object)) => object,
-        Ok(Value::Array(_)) => {
+    // Read straight into GraphQL values: no JSON tree in between, and the body's
+    // bytes are released before the operation runs.
+    let parsed = serde_json::from_slice::<ConstValue>(&body);
+    drop(body);
+    let object = match parsed {
+        Ok(ConstValue::Object(object)) => object,
+        Ok(ConstValue::List(_)) => {
             return refusal_response(
                 refuse(
                     StatusCode::BAD_REQUEST,
@@ -240,10 +247,10 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
             ResponseType::Json,
         );
     };
-    let mut object = Map::new();
+    let mut object = IndexMap::new();
     for (key, value) in pairs {
         let decoded = match key.as_str() {
-            "variables" | "extensions" => match serde_json::from_str::<Value>(&value) {
+            "variables" | "extensions" => match serde_json::from_str::<ConstValue>(&value) {
                 Ok(parsed) => parsed,
                 Err(_) => {
                     return refusal_response(
@@ -255,9 +262,9 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
                     );
                 }
             },
-            _ => Value::String(value),
+            _ => ConstValue::String(value),
         };
-        object.insert(key, decoded);
+        object.insert(Name::new(key), decoded);
     }
     let params = match params_from(object) {
         Ok(params) => params,
@@ -514,7 +521,7 @@ async fn execute(
         .data(Loaders::new(&state.readers))
         .data(OperationName(params.operation_name.clone()));
     if let Some(vars) = params.variables {
-        request = request.variables(Variables::from_json(Value::Object(vars)));
+        request = request.variables(Variables::from_value(ConstValue::Object(vars)));
     }
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);

@@ -330,8 +330,10 @@ fn check_shape(input: &BatchInput) -> ApiResult<()> {
 
 /// SHA-256 of the batch's canonical JSON: the same observations give the same print.
 fn fingerprint(observations: &[ObservationInput]) -> ApiResult<String> {
-    let canonical = serde_json::to_vec(observations).map_err(ApiError::internal)?;
-    Ok(hex::encode(Sha256::digest(canonical)))
+    // Hashed as it is written: a batch's canonical JSON is never held whole.
+    let mut hasher = Sha256::new();
+    serde_json::to_writer(&mut hasher, observations).map_err(ApiError::internal)?;
+    Ok(hex::encode(hasher.finalize()))
 }
 
 /// The source by id or by code.
@@ -350,4 +352,37 @@ async fn find_source(txn: &DatabaseTransaction, key: &str) -> ApiResult<source::
         }
     };
     found.ok_or_else(|| ApiError::not_found(format!("source {key}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_print_is_the_hash_of_the_whole_canonical_json() {
+        let at = |hour: &str| {
+            DateTime::parse_from_rfc3339(&format!("2026-06-21T{hour}:00:00Z"))
+                .expect("a time")
+                .with_timezone(&Utc)
+        };
+        let cell = |zone: &str, hour: &str, value: f64| ObservationInput {
+            zone: zone.to_owned(),
+            metric: "presence".to_owned(),
+            bucket_start: at(hour),
+            bucket_minutes: 15,
+            value,
+            contributors: Some(40),
+            note: Some("quai du Port".to_owned()),
+            labels: vec!["estimate".to_owned()],
+        };
+        let batch = vec![cell("13201", "18", 1200.5), cell("13202", "19", 80.0)];
+        let whole = serde_json::to_vec(&batch).expect("json");
+        assert_eq!(
+            fingerprint(&batch).expect("a print"),
+            hex::encode(Sha256::digest(&whole))
+        );
+        let mut other = batch.clone();
+        other.reverse();
+        assert_ne!(fingerprint(&batch).ok(), fingerprint(&other).ok());
+    }
 }

@@ -135,12 +135,12 @@ impl<'a> UnitOfWork<'a> {
 /// Appends entries that record no change of their own (reads, refusals, failures of
 /// changes that rolled back) in a transaction of their own: the audit writer's
 /// batches and the command line's failures are written here.
-pub async fn record_entries(db: &DatabaseConnection, drafts: Vec<Draft>) -> Result<(), DbErr> {
+pub async fn record_entries(db: &DatabaseConnection, drafts: &[Draft]) -> Result<(), DbErr> {
     if db.get_database_backend() == sea_orm::DbBackend::Postgres {
         return audit::append_by_copy(db.get_postgres_connection_pool(), drafts).await;
     }
     let txn = db.begin().await?;
-    audit::append(&txn, drafts).await?;
+    audit::append(&txn, drafts.to_vec()).await?;
     txn.commit().await
 }
 
@@ -153,7 +153,7 @@ pub async fn record_failure(
     error: &ApiError,
 ) -> Result<(), DbErr> {
     let draft = ctx.draft(operation, outcome_of(error), Some(error.to_string()), 0);
-    record_entries(db, vec![draft]).await
+    record_entries(db, &[draft]).await
 }
 
 /// Whether an error is a refusal (denied) or a failure (error), for the audit log.

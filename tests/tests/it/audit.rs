@@ -306,7 +306,7 @@ async fn batched_entries_keep_every_character_and_verify(backend: Backend) {
         .collect();
     let expected: Vec<api::services::audit::Draft> =
         drafts.iter().cloned().map(|d| d.bounded()).collect();
-    api::services::work::record_entries(&app.db, drafts)
+    api::services::work::record_entries(&app.db, &drafts)
         .await
         .unwrap();
     let mut stored = entity::audit_entry::Entity::find()

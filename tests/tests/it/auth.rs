@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use platform_tests::{Backend, TEST_PASSWORD, TestApp, error_code, on_both_backends};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 const ME: &str = "{ me { actor role } }";
@@ -466,7 +466,49 @@ async fn an_account_whose_role_contradicts_its_organization_is_refused(backend: 
     assert_eq!(app.count("app_user").await, users_before + 2);
 }
 
+async fn a_password_hashed_with_older_parameters_is_upgraded_at_login(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let email = app.account("analyst").await;
+    // The hash an earlier default (more memory, fewer passes) would have stored.
+    let mut older = app.settings.auth.clone();
+    older.argon2_memory_kib = 2048;
+    older.argon2_iterations = 2;
+    let older = api::auth::passwords::PasswordService::new(&older).expect("hasher");
+    let old_hash = older.hash(TEST_PASSWORD.to_owned()).await.expect("hash");
+    let stored = || async {
+        entity::user::Entity::find()
+            .filter(entity::user::Column::Email.eq(email.clone()))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let mut active: entity::user::ActiveModel = stored().await.into();
+    active.password_hash = Set(old_hash.clone());
+    active.update(&app.db).await.unwrap();
+
+    let current = api::auth::passwords::PasswordService::new(&app.settings.auth).expect("hasher");
+    assert!(current.outdated(&old_hash));
+    // A wrong password changes nothing.
+    let refused = app.login(&email, "not the right password").await;
+    assert_eq!(error_code(&refused), Some("UNAUTHENTICATED"), "{refused}");
+    assert_eq!(stored().await.password_hash, old_hash);
+    // The right one logs in and stores the hash again with today's parameters.
+    let login = app.login(&email, TEST_PASSWORD).await;
+    assert!(login["data"]["login"]["accessToken"].is_string(), "{login}");
+    let new_hash = stored().await.password_hash;
+    assert_ne!(new_hash, old_hash);
+    assert!(!current.outdated(&new_hash), "{new_hash}");
+    assert!(new_hash.contains("m=1024,t=1,p=1"), "{new_hash}");
+    let again = app.login(&email, TEST_PASSWORD).await;
+    assert!(again["data"]["login"]["accessToken"].is_string(), "{again}");
+    assert_eq!(stored().await.password_hash, new_hash, "upgraded once");
+}
+
 on_both_backends!(
+    a_password_hashed_with_older_parameters_is_upgraded_at_login,
     an_account_whose_role_contradicts_its_organization_is_refused,
     tokens_of_a_retired_key_still_verify_during_a_rotation,
     refresh_rotates_reuse_revokes_the_session_and_logout_ends_it,

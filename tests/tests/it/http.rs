@@ -120,12 +120,60 @@ async fn transport_follows_graphql_over_http(backend: Backend) {
         "validation errors are request errors"
     );
 
+    // Variables reach the operation, by POST and by GET; `null` means none.
+    let by_level = "query Z($level: ZoneLevel) { zones(level: $level) { code } }";
+    let count = |body: &Value| body["data"]["zones"].as_array().map(Vec::len);
+    let posted: Value = app
+        .post(
+            Some(&token),
+            &[],
+            json!({ "query": by_level, "variables": { "level": "ARRONDISSEMENT" } }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(count(&posted), Some(16), "{posted}");
+    let got: Value = app
+        .client
+        .get(&url)
+        .bearer_auth(&token)
+        .query(&[
+            ("query", by_level),
+            ("variables", r#"{"level":"ARRONDISSEMENT"}"#),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["data"], posted["data"]);
+    let unfiltered: Value = app
+        .post(
+            Some(&token),
+            &[],
+            json!({ "query": by_level, "variables": null }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        count(&unfiltered).is_some_and(|n| n > 16),
+        "no variables: every zone, {unfiltered}"
+    );
+
     // Malformed parameters are 400 whatever is accepted.
     for body in [
         json!({ "query": 42 }),
         json!({ "variables": {} }),
         json!({ "query": QUERY, "variables": "x" }),
+        json!({ "query": QUERY, "operationName": 7 }),
+        json!({ "query": QUERY, "operationName": "not a name" }),
+        json!({ "query": QUERY, "extensions": [1] }),
         json!([{ "query": QUERY }]),
+        json!(42),
     ] {
         let response = app.post(Some(&token), &[], body.clone()).await;
         assert_eq!(response.status(), 400, "{body}");

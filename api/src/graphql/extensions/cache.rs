@@ -26,10 +26,10 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextResolve,
     ResolveInfo,
 };
-use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Response, ServerResult, Value, Variables};
 
-use super::OperationName;
+use super::{OperationName, selected_operation};
 use crate::context::{KeptText, RequestContext};
 
 /// Root fields whose answers are kept.
@@ -190,8 +190,15 @@ impl Extension for CacheExtension {
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
         let name = ctx.data_opt::<OperationName>().and_then(|n| n.0.clone());
-        let variables = serde_json::to_string(variables).unwrap_or_default();
-        let _ = self.document.set(format!("{name:?}|{variables}|{query}"));
+        // The key is built only for a query that may select a kept root: a
+        // mutation's variables (a batch of observations) are not written out again.
+        let may_keep = CACHED_ROOTS.iter().any(|root| query.contains(root))
+            && selected_operation(&doc, name.as_deref())
+                .is_some_and(|(_, ty)| ty == OperationType::Query);
+        if may_keep {
+            let variables = serde_json::to_string(variables).unwrap_or_default();
+            let _ = self.document.set(format!("{name:?}|{variables}|{query}"));
+        }
         Ok(doc)
     }
 

@@ -160,34 +160,38 @@ fn truncate_micros(at: DateTime<Utc>) -> DateTime<Utc> {
 /// The drafts as the entries that follow `seq` and `prev` in the chain, each
 /// bounded and hashed.
 fn chained(drafts: Vec<Draft>, mut seq: i64, mut prev: String) -> Vec<audit_entry::Model> {
-    let mut models = Vec::with_capacity(drafts.len());
-    for draft in drafts {
-        let draft = draft.bounded();
-        seq += 1;
-        let mut model = audit_entry::Model {
-            seq,
-            at: truncate_micros(draft.at),
-            actor: draft.actor,
-            role: draft.role,
-            organization_id: draft.organization_id,
-            token_id: draft.token_id,
-            operation_type: draft.operation_type,
-            operation_name: draft.operation_name,
-            resources: draft.resources,
-            fields: draft.fields,
-            record_count: draft.record_count,
-            purpose: draft.purpose,
-            outcome: draft.outcome,
-            reason: draft.reason,
-            request_id: draft.request_id,
-            prev_hash: prev.clone(),
-            hash: String::new(),
-        };
-        model.hash = chain_hash(&prev, &canonical(&model));
-        prev = model.hash.clone();
-        models.push(model);
-    }
-    models
+    drafts
+        .into_iter()
+        .map(|draft| link(draft, &mut seq, &mut prev))
+        .collect()
+}
+
+/// The entry that follows `seq` and `prev` in the chain, which then point at it.
+fn link(draft: Draft, seq: &mut i64, prev: &mut String) -> audit_entry::Model {
+    let draft = draft.bounded();
+    *seq += 1;
+    let mut model = audit_entry::Model {
+        seq: *seq,
+        at: truncate_micros(draft.at),
+        actor: draft.actor,
+        role: draft.role,
+        organization_id: draft.organization_id,
+        token_id: draft.token_id,
+        operation_type: draft.operation_type,
+        operation_name: draft.operation_name,
+        resources: draft.resources,
+        fields: draft.fields,
+        record_count: draft.record_count,
+        purpose: draft.purpose,
+        outcome: draft.outcome,
+        reason: draft.reason,
+        request_id: draft.request_id,
+        prev_hash: std::mem::take(prev),
+        hash: String::new(),
+    };
+    model.hash = chain_hash(&model.prev_hash, &canonical(&model));
+    prev.clone_from(&model.hash);
+    model
 }
 
 /// The size of the `COPY` messages that carry a batch of entries.
@@ -196,7 +200,7 @@ const COPY_PIECE_BYTES: usize = 32 * 1024;
 /// Appends drafts to the chain in a transaction of their own on PostgreSQL, the
 /// rows sent by `COPY` rather than as statements: the batches of the audit's
 /// writer, which is what bounds the throughput of audited reads under load.
-pub async fn append_by_copy(pool: &sea_orm::sqlx::PgPool, drafts: Vec<Draft>) -> Result<(), DbErr> {
+pub async fn append_by_copy(pool: &sea_orm::sqlx::PgPool, drafts: &[Draft]) -> Result<(), DbErr> {
     use sea_orm::sqlx;
     if drafts.is_empty() {
         return Ok(());
@@ -219,15 +223,10 @@ pub async fn append_by_copy(pool: &sea_orm::sqlx::PgPool, drafts: Vec<Draft>) ->
             .fetch_optional(&mut *tx)
             .await
             .map_err(failed)?;
-    let (seq, prev) = match last {
+    let (mut seq, mut prev) = match last {
         Some(last) if last.0 > head.0 => last,
         _ => head,
     };
-    let models = chained(drafts, seq, prev);
-    let mut data = String::with_capacity(models.len() * 256);
-    for model in &models {
-        copy_line(&mut data, model);
-    }
     let mut copy = tx
         .copy_in_raw(
             "COPY audit_entry (seq, at, actor, role, organization_id, token_id, \
@@ -236,21 +235,28 @@ pub async fn append_by_copy(pool: &sea_orm::sqlx::PgPool, drafts: Vec<Draft>) ->
         )
         .await
         .map_err(failed)?;
-    // In pieces: a connection keeps the capacity of the largest message it has
-    // sent, and a batch of 2,000 entries in one message left about 1 MB on each of
-    // the pool's connections.
-    for piece in data.as_bytes().chunks(COPY_PIECE_BYTES) {
-        copy.send(piece).await.map_err(failed)?;
+    // Each entry is chained and written as it comes, and sent in pieces: neither
+    // the batch's rows nor its whole text are ever held (a connection also keeps the
+    // capacity of the largest message it has sent).
+    let mut data = String::with_capacity(COPY_PIECE_BYTES + 4096);
+    for draft in drafts {
+        let model = link(draft.clone(), &mut seq, &mut prev);
+        copy_line(&mut data, &model);
+        if data.len() >= COPY_PIECE_BYTES {
+            copy.send(data.as_bytes()).await.map_err(failed)?;
+            data.clear();
+        }
+    }
+    if !data.is_empty() {
+        copy.send(data.as_bytes()).await.map_err(failed)?;
     }
     copy.finish().await.map_err(failed)?;
-    if let Some(last) = models.last() {
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(last.seq)
-            .bind(&last.hash)
-            .execute(&mut *tx)
-            .await
-            .map_err(failed)?;
-    }
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(seq)
+        .bind(&prev)
+        .execute(&mut *tx)
+        .await
+        .map_err(failed)?;
     tx.commit().await.map_err(failed)
 }
 

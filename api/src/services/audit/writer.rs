@@ -143,7 +143,7 @@ async fn write(db: &DatabaseConnection, batch: Vec<Draft>) {
     }
     // A busy database is retried a few times before the batch is reported lost.
     for attempt in 0..5u64 {
-        let result = crate::services::work::record_entries(db, batch.clone()).await;
+        let result = crate::services::work::record_entries(db, &batch).await;
         match result {
             Ok(()) => return,
             Err(err) if attempt < 4 => {
