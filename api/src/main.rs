@@ -15,6 +15,7 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    api::memory::purge_freed_pages_sooner();
     let cli = Cli::parse();
     api::telemetry::init(cli.log_json());
     // The runtime's threads hand freed memory back when they go idle (see
