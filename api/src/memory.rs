@@ -134,13 +134,22 @@ mod tests {
     #[global_allocator]
     static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-    fn resident_anonymous_kib() -> u64 {
+    /// A `kB` field of `/proc/self/status` (`RssAnon`, `RssFile`).
+    fn resident_kib(field: &str) -> u64 {
         std::fs::read_to_string("/proc/self/status")
             .unwrap_or_default()
             .lines()
-            .find_map(|line| line.strip_prefix("RssAnon:"))
+            .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
             .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
             .unwrap_or(0)
+    }
+
+    fn resident_anonymous_kib() -> u64 {
+        resident_kib("RssAnon")
+    }
+
+    fn resident_file_kib() -> u64 {
+        resident_kib("RssFile")
     }
 
     #[test]
@@ -169,15 +178,6 @@ mod tests {
             after + 32 * 1024 < freed,
             "at least half of the 64 MiB leaves once released: {freed} kB before, {after} kB after"
         );
-    }
-
-    fn resident_file_kib() -> u64 {
-        std::fs::read_to_string("/proc/self/status")
-            .unwrap_or_default()
-            .lines()
-            .find_map(|line| line.strip_prefix("RssFile:"))
-            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0)
     }
 
     #[test]

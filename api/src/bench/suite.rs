@@ -7,9 +7,9 @@
 //! (the platform with the audit on and off, on 1x and 10x the history, on a fresh
 //! embedded SQLite; the floor; PostGraphile as one process and two workers), checks
 //! each answers the agenda cleanly, and loads them with `wrk` in `--rounds` (3)
-//! alternating rounds. Then ingestion next to `COPY`, scoring the 30-day agenda, start times and
-//! peak memory. It asserts nothing: the figures and the targets' verdicts are
-//! printed and written, the machine is shared.
+//! alternating rounds. Then ingestion next to `COPY`, scoring the 30-day agenda,
+//! start times and peak memory. It asserts nothing: the figures and the targets'
+//! verdicts are printed and written, the machine is shared.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
